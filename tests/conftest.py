@@ -1,0 +1,57 @@
+"""Shared fixtures: an in-process CLI runner and an isolated secret masker."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from vrtest.cli import main
+from vrtest.console import Console
+from vrtest.masking import SecretMasker, isolated_secrets
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@dataclass
+class CliResult:
+    """What one in-process ``vrtest`` invocation produced."""
+
+    code: int
+    out: str
+    err: str
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def secrets() -> Iterator[SecretMasker]:
+    """A masker with no secrets registered, restored afterwards."""
+    with isolated_secrets() as masker:
+        yield masker
+
+
+@pytest.fixture
+def cli(secrets: SecretMasker, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run ``vrtest ARGS`` in-process; returns code, stdout and stderr."""
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        out, err = io.StringIO(), io.StringIO()
+        console = Console(out, err, environ=dict(os.environ))
+        try:
+            code = main(list(args), console=console)
+        except SystemExit as exc:  # argparse usage errors and --version
+            code = int(exc.code or 0)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run

@@ -1,0 +1,5 @@
+"""Allow ``python -m vrtest``."""
+
+from vrtest.cli import main
+
+raise SystemExit(main())

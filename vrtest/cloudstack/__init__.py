@@ -1,0 +1,1 @@
+"""Talking to CloudStack: API request signing and (later) discovery."""
