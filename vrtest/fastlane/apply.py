@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,12 +80,13 @@ def boot_nics(line: dict[str, Any]) -> list[str]:
 
 def apply_bag(router: Router, file_name: str, bag: dict[str, Any], *,
               timeout: float = SCRIPT_TIMEOUT) -> StepOutcome:
-    """Write one databag and run ``update_config.py`` on it inside the router."""
+    """Write a databag as the management server does (``name.json.<uuid>``) and apply it."""
     if "/" in file_name or file_name.startswith("."):
         raise SandboxError(f"databag file name {file_name!r} must be a plain file name")
     started = time.monotonic()
-    router.write(f"/var/cache/cloud/{file_name}", json.dumps(bag))
-    result = router.run(["/opt/cloud/bin/update_config.py", file_name],
+    remote = f"{file_name}.{uuid.uuid4()}" if file_name.endswith("json") else file_name
+    router.write(f"/var/cache/cloud/{remote}", json.dumps(bag))
+    result = router.run(["/opt/cloud/bin/update_config.py", remote],
                         cwd="/opt/cloud/bin", timeout=timeout)
     return StepOutcome(router.name, file_name, result.returncode, time.monotonic() - started,
                        result.stdout + result.stderr)

@@ -17,6 +17,7 @@ while [ "${1#-}" != "$1" ]; do shift; done
 unit=${1%.service}
 mkdir -p /run/vrtest
 pidf=/run/vrtest/$unit.pid
+log=/var/log/vrtest-daemons.log
 running() { [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
 managed() {
   case $unit in dnsmasq|keepalived|conntrackd|haproxy|ipsec|strongswan*) return 0;; esac
@@ -27,7 +28,7 @@ waitpid() { for _ in 1 2 3 4 5 6 7 8 9 10; do p=$(pgrep -n -x "$1") && break; sl
 start() {
   case $unit in
     dnsmasq) /usr/sbin/dnsmasq -x "$pidf" \
-               --conf-dir=/etc/dnsmasq.d,.dpkg-dist,.dpkg-old,.dpkg-new ;;
+               --conf-dir=/etc/dnsmasq.d,.dpkg-dist,.dpkg-old,.dpkg-new 2>>"$log" ;;
     keepalived) /usr/sbin/keepalived --vrrp -f /etc/keepalived/keepalived.conf -p "$pidf" \
                   --vrrp_pid=/run/vrtest/vrrp.pid -l ;;
     conntrackd) /usr/sbin/conntrackd -C /etc/conntrackd/conntrackd.conf -d >/dev/null 2>&1
@@ -40,7 +41,10 @@ start() {
 }
 stop() {
   case $unit in ipsec|strongswan*) /usr/sbin/ipsec stop >/dev/null 2>&1 ;; esac
-  running && kill "$(cat "$pidf")" 2>/dev/null
+  if running; then
+    p=$(cat "$pidf"); kill "$p" 2>/dev/null
+    for _ in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+  fi
   rm -f "$pidf"; return 0
 }
 case $op in
