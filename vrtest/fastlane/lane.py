@@ -20,6 +20,7 @@ from vrtest.fastlane.runner import (
     run_scenario,
     to_suite_result,
 )
+from vrtest.fastlane.sandbox import close_all
 from vrtest.fastlane.scenario import Scenario
 from vrtest.fastlane.state import diff_states
 from vrtest.results import SuiteResult
@@ -61,6 +62,7 @@ def run_fastlane(request: LaneRequest, ws: Workspace, console: Console,
         except BaseException:
             for future in pending:
                 future.cancel()
+            close_all()  # kills the sandboxes, so running workers return at once
             raise
     order = {f"fastlane/{s.name}": i for i, s in enumerate(request.scenarios)}
     return sorted(results, key=lambda r: order.get(r.name, 0))

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def list_netns(prefix: str) -> list[str]:
         return []
 
 
+class LedgerClosed(RuntimeError):
+    """A resource was asked for after the run was torn down."""
+
+
 class Ledger:
     """The resources one fast-lane run made, mirrored in ``state.json``."""
 
@@ -46,6 +51,8 @@ class Ledger:
         self.state_file = state_file
         self.netns: list[str] = []
         self.pids: list[int] = []
+        self.closed = False
+        self.lock = threading.Lock()
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self._save()
 
@@ -57,26 +64,38 @@ class Ledger:
 
     def add_netns(self, name: str) -> None:
         """Record, then create, a named network namespace with loopback up."""
-        self.netns.append(name)
-        self._save()
-        ip("netns", "add", name)
+        with self.lock:
+            self._refuse_if_closed()
+            self.netns.append(name)
+            self._save()
+            ip("netns", "add", name)
         ip("-n", name, "link", "set", "lo", "up")
 
     def add_pid(self, pid: int) -> None:
         """Record a sandbox holder (its command line names the run directory) to kill at cleanup."""
-        self.pids.append(pid)
-        self._save()
+        with self.lock:
+            if self.closed:
+                _kill_all([pid])
+            self._refuse_if_closed()
+            self.pids.append(pid)
+            self._save()
+
+    def _refuse_if_closed(self) -> None:
+        if self.closed:
+            raise LedgerClosed("the sandbox was torn down (interrupted)")
 
     def cleanup(self) -> list[str]:
         """Kill recorded processes, delete recorded namespaces; return what failed."""
-        problems = _kill_all(self.pids)
-        for name in reversed(self.netns):
-            if netns_exists(name) and ip("netns", "del", name, check=False).returncode:
-                problems.append(f"netns {name} not deleted")
-        self.pids, self.netns = [], []
-        with contextlib.suppress(FileNotFoundError):
-            self.state_file.unlink()
-        return problems
+        with self.lock:
+            self.closed = True
+            problems = _kill_all(self.pids)
+            for name in reversed(self.netns):
+                if netns_exists(name) and ip("netns", "del", name, check=False).returncode:
+                    problems.append(f"netns {name} not deleted")
+            self.pids, self.netns = [], []
+            with contextlib.suppress(FileNotFoundError):
+                self.state_file.unlink()
+            return problems
 
 
 def _kill_all(pids: list[int]) -> list[str]:
@@ -124,6 +143,7 @@ def sweep(state_dir: Path) -> list[str]:
             continue
         ledger = Ledger.__new__(Ledger)
         ledger.state_file = state_file
+        ledger.closed, ledger.lock = False, threading.Lock()
         ledger.netns = list(data.get("netns", []))
         marker = str(state_file.parent)
         ledger.pids = [p for p in data.get("pids", []) if marker in _cmdline(p)]

@@ -11,6 +11,7 @@ from pathlib import Path
 from vrtest.errors import VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
+from vrtest.fastlane.ns import LedgerClosed
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Scenario
 from vrtest.fastlane.state import RouterState, capture
@@ -60,6 +61,8 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
             _drive(scenario, group, run, ws.script_timeout)
     except SandboxError as exc:
         run.error = exc.one_line()
+    except LedgerClosed as exc:
+        run.error = str(exc)
     finally:
         run.duration = time.monotonic() - started
     return run

@@ -7,20 +7,24 @@ run inside a router with ``nsenter`` as this process's children, with a timeout.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from vrtest.errors import VrtestError
-from vrtest.fastlane.ns import Ledger, ip
+from vrtest.fastlane.ns import Ledger, LedgerClosed, ip
 
 SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 UP_TIMEOUT = 30.0
+PR_SET_PDEATHSIG = 1
 
 
 class SandboxError(VrtestError):
@@ -35,6 +39,18 @@ class CommandResult:
     exit_status: int
     stdout: str
     stderr: str
+
+
+ACTIVE: set[SandboxGroup] = set()  # groups alive in this process (torn down on interrupt)
+_ACTIVE_LOCK = threading.Lock()
+
+
+def close_all() -> None:
+    """Tear down every live sandbox group of this process (signal handling, worker threads)."""
+    with _ACTIVE_LOCK:
+        groups = list(ACTIVE)
+    for group in groups:
+        group.close()
 
 
 def nic_mac(router_index: int, nic: int) -> str:
@@ -90,6 +106,8 @@ class SandboxGroup:
         self.peer = f"{prefix}-px"
         self.routers: dict[str, Router] = {}
         self.ledger = Ledger(run_dir / "state.json")
+        with _ACTIVE_LOCK:
+            ACTIVE.add(self)
 
     def __enter__(self) -> SandboxGroup:
         try:
@@ -107,6 +125,8 @@ class SandboxGroup:
         """Kill every sandbox process and delete every namespace this group made."""
         problems = self.ledger.cleanup()
         shutil.rmtree(self.run_dir, ignore_errors=True)
+        with _ACTIVE_LOCK:
+            ACTIVE.discard(self)
         return problems
 
     def _make_peer(self) -> None:
@@ -144,8 +164,13 @@ class SandboxGroup:
                 str(self.pkg_root or "-"), name, self.backend]
         with open(run / "holder.log", "w") as log:
             holder = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
-        self.ledger.add_pid(holder.pid)
+                                      stdin=subprocess.DEVNULL, start_new_session=True,
+                                      preexec_fn=_die_with_parent)
+        try:
+            self.ledger.add_pid(holder.pid)
+        except LedgerClosed as exc:
+            holder.wait()
+            raise SandboxError(str(exc)) from exc
         return self._wait_for_init(holder, run)
 
     def _wait_for_init(self, holder: subprocess.Popen[bytes], run: Path) -> int:
@@ -159,6 +184,12 @@ class SandboxGroup:
                 return init
             time.sleep(0.01)
         raise SandboxError(f"sandbox {run.name} did not start within {UP_TIMEOUT:g}s")
+
+
+def _die_with_parent() -> None:
+    """In the holder before exec: SIGKILL it if the harness dies (kills the whole sandbox)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _child_pid(pid: int) -> int:
