@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from vrtest.environment.validate import schema_errors
 from vrtest.environment.yamlnodes import load_located
 from vrtest.errors import ConfigError, UsageError
 
+log = logging.getLogger(__name__)
 ENV_PATH_VARIABLE = "VRTEST_ENV_PATH"
 SUFFIXES = (".yaml", ".yml")
 
@@ -113,6 +115,10 @@ def inspect_descriptor(path: Path, *, environ: Mapping[str, str] | None = None) 
         result.errors.append(exc)
         return result
     result.missing = resolution.missing
+    log.debug(
+        "%s: %d secret references, %d unset", result.source, resolution.references,
+        len(resolution.missing),
+    )
     if result.errors:
         return result
     result.data = resolution.data

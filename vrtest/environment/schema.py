@@ -20,7 +20,9 @@ REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
 NETWORK_KINDS: tuple[str, ...] = ("isolated", "vpc", "redundant", "vpn")
 VR_ACCESS_VIA: tuple[str, ...] = ("hypervisor-host", "management-server", "direct")
 HOST_KEY_POLICIES: tuple[str, ...] = ("strict", "accept-new", "ignore")
-MARVIN_HYPERVISORS: tuple[str, ...] = ("KVM", "XenServer", "VMware", "Simulator", "simulator")
+MARVIN_HYPERVISORS: tuple[str, ...] = (
+    "KVM", "XenServer", "VMware", "Simulator", "kvm", "xenserver", "vmware", "simulator"
+)
 
 Schema = dict[str, Any]
 
