@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from vrtest.access.shells import CommandResult
-from vrtest.checks import CHECK_NAMES, commands, select_checks
+from vrtest.checks import commands
 from vrtest.checks.base import RouterOutputs
+from vrtest.checks.registry import CHECK_NAMES, select_checks
 from vrtest.checks.runner import evaluate_all
 from vrtest.cloudstack.discovery import GuestVm, Router
 from vrtest.errors import UsageError
