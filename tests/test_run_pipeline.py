@@ -188,10 +188,12 @@ def test_missing_checkout_is_a_one_line_config_error(cli: CliRunner, lab: Path) 
 
 
 def test_suite_missing_from_checkout_is_an_error_result(cli: CliRunner, lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_nonexistent.py", "smoke/test_pass.py"])
+    result, out = _run(cli, lab, ["smoke/test_nonexistent.py", "../../../etc/passwd",
+                                  "smoke/test_pass.py"])
     assert result.code == 1
-    missing, passed = results(out)
+    missing, outside, passed = results(out)
     assert "not found in the CloudStack checkout" in missing["error"]
+    assert "must stay inside test/integration" in outside["error"]
     assert passed["tests"][0]["outcome"] == "passed"
 
 

@@ -73,7 +73,8 @@ def _failures(report: RunReport) -> list[str]:
     rows = report.failed_rows + [r for r in report.rows if r.outcome is Outcome.FLAKY]
     if not rows:
         return []
-    chunks = ["### Failed tests\n\n| Test | Result | Time (s) | Suite |\n|---|---|---|---|"]
+    heading = "Failed tests" if report.failed_rows else "Flaky tests"
+    chunks = [f"### {heading}\n\n| Test | Result | Time (s) | Suite |\n|---|---|---|---|"]
     chunks += [_row_line(row) for row in rows]
     chunks.append("")
     for row in rows:
@@ -82,7 +83,7 @@ def _failures(report: RunReport) -> list[str]:
             chunks.append(f"- **{md_text(row.test.name)}**: {md_text(message[:300])}")
         if row.test.name == "(suite)" and row.test.details:
             chunks.append(md_fence(excerpt(row.test.details, 20, 2000)))
-    return chunks
+    return [*chunks, ""]
 
 
 def _evidence(report: RunReport) -> list[str]:

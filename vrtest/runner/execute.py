@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
 
 from vrtest.results import SuiteResult
 from vrtest.runner.plan import PlannedSuite
@@ -43,9 +44,14 @@ def _checked_run(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
     """A suite missing from the checkout is an error result, not a crash."""
     if ctx.registry.stopping:
         return None
-    file = ctx.checkout / "test" / "integration" / suite.path
-    if not file.is_file():
-        return SuiteResult(name=suite.path, kind="marvin",
-                           started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                           error=f"suite not found in the CloudStack checkout {ctx.checkout}")
+    base = ctx.checkout / "test" / "integration"
+    file = base / suite.path
+    error = ""
+    if ".." in Path(suite.path).parts or Path(suite.path).is_absolute():
+        error = "suite path must stay inside test/integration"
+    elif not file.is_file():
+        error = f"suite not found in the CloudStack checkout {ctx.checkout}"
+    if error:
+        return SuiteResult(name=suite.path, kind="marvin", error=error,
+                           started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     return run_suite(suite, ctx)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from vrtest.runner.settings import MarvinSettings
 
 INTEGRATION_DIR = "test/integration"
 BRIDGE_PLUGIN = "vrtest.marvin_bridge.plugin"
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def child_environment(settings: MarvinSettings, run_dir: Path, suite_path: str,
 def build_invocation(settings: MarvinSettings, checkout: Path, run_dir: Path, config: Path,
                      suite_path: str, tests: Sequence[str], attempt: int = 0) -> SuiteInvocation:
     """Everything needed to start one suite process (attempt > 0 = a rerun)."""
-    slug = suite_path.replace("/", "__").removesuffix(".py")
+    slug = _SAFE.sub("_", suite_path.replace("/", "__").removesuffix(".py"))
     suffix = f".rerun{attempt}" if attempt else ""
     report = run_dir / "marvin" / f"{slug}{suffix}.xml"
     ids = targets(settings, suite_path, qualified_tests(checkout, suite_path, tests))
