@@ -17,7 +17,8 @@ VR_PACKAGES: tuple[str, ...] = (
     "iproute2", "iptables", "ipset", "iputils-arping", "iputils-ping", "nftables",
     "dnsmasq", "dnsmasq-base", "dnsmasq-utils", "keepalived", "conntrackd", "conntrack",
     "python3-netaddr", "ieee-data", "strongswan-starter", "strongswan-charon",
-    "strongswan-libcharon", "libstrongswan", "haproxy", "procps", "psmisc",
+    "strongswan-libcharon", "libstrongswan", "xl2tpd", "haproxy", "openssh-server",
+    "procps", "psmisc",
 )
 APT_TIMEOUT = 300
 _USR_MERGED = ("bin", "sbin", "lib", "lib32", "lib64")
