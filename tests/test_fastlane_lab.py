@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +129,29 @@ def test_sigterm_removes_every_namespace_process_and_mount(pkg_root: Path, tmp_p
     assert proc.returncode == 143, err
     assert "interrupted by SIGTERM" in err
     assert leftovers(prefix, run_base / prefix) == []
+
+
+def test_vrtest_run_with_a_fastlane_environment(cli: Any, pkg_root: Path, tmp_path: Path) -> None:
+    broken = copy_tree(tmp_path / "checkout")
+    break_default_route(broken)
+    env = tmp_path / "fastlane.yaml"
+    env.write_text(f"name: fl-test\nkind: fastlane\nhypervisor: kvm\n"
+                   f"capabilities: {{real_vrs: false}}\nmarvin: {{enabled: false}}\n"
+                   f"fastlane: {{suites: {SCENARIOS}, jobs: 1, script_timeout: 20}}\n")
+    selection = tmp_path / "selection.json"
+    selection.write_text(json.dumps({"changed": ["systemvm/debian/opt/cloud/bin/cs/CsAddress.py"],
+                                     "areas": [{"name": "routing-addressing"}], "suites": [],
+                                     "checks": [], "source": {"kind": "files"}}))
+    out = tmp_path / "run"
+    result = cli("run", "--env", str(env), "--cloudstack", str(tmp_path / "checkout"),
+                 "--selection", str(selection), "--output", str(out),
+                 env={"VRTEST_CACHE": str(pkg_root.parents[1]),
+                      "VRTEST_FASTLANE_RUN": str(tmp_path / "fl")})
+    assert result.code == 1, result.err
+    assert "[fastlane] 1 scenario(s): areas routing-addressing" in result.err
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    lane = [r for r in records if r["kind"] == "fastlane"]
+    assert [r["name"] for r in lane] == ["fastlane/mini-vpc"]
+    failed = [t["name"] for t in lane[0]["tests"] if t["outcome"] == "failed"]
+    assert failed == ["default-route[r-7-VM]"]
+    assert "default-route[r-7-VM]" in (out / "summary.md").read_text().replace("\\", "")

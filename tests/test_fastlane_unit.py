@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.fastlane_helpers import SCENARIOS, TREE, copy_tree
+from vrtest.environment import load_environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.fastlane.apply import boot_nics, boot_script
 from vrtest.fastlane.backend import api_router, guest_vms
 from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
+from vrtest.fastlane.select import scenarios_for
 from vrtest.fastlane.state import RouterState, diff_states, parse_capture
 from vrtest.fastlane.tree import vr_tree
 
@@ -130,3 +132,23 @@ def test_skip_checks_must_name_a_shared_check(tmp_path: Path) -> None:
         "routers: [{name: r-1-VM, boot: cmd_line.json}]\nskip-checks: {pingable: no}\n")
     with pytest.raises(ConfigError, match="unknown check pingable"):
         load_scenario(bad)
+
+
+def test_selection_areas_pick_scenarios_and_shared_engine_picks_all() -> None:
+    every = list_scenarios(REPO_SUITES)
+    names = lambda chosen: sorted(s.name for s in chosen)  # noqa: E731
+    vpn, why = scenarios_for({"areas": [{"name": "vpn"}]}, every)
+    assert names(vpn) == ["vpc-ra-vpn", "vpc-s2s-vpn"] and why == "areas vpn"
+    everything, why = scenarios_for({"areas": [{"name": "shared-config-engine"}]}, every)
+    assert len(everything) == len(every) and "shared-config-engine" in why
+    assert len(scenarios_for({"areas": [], "fallback": True}, every)[0]) == len(every)
+    assert scenarios_for({"areas": [{"name": "router-api"}]}, every) == (
+        [], "no VR script area changed")
+    unknown, why = scenarios_for({"areas": [{"name": "brand-new-area"}]}, every)
+    assert len(unknown) == len(every) and "no scenario for brand-new-area" in why
+
+
+def test_fastlane_descriptor_loads_as_its_own_kind() -> None:
+    env = load_environment(str(REPO_SUITES.parents[1] / "environments" / "fastlane.yaml"))
+    assert env.kind == "fastlane" and env.fastlane is not None
+    assert env.fastlane.jobs == 3 and env.capabilities.real_vrs is False

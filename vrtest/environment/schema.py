@@ -12,10 +12,11 @@ from typing import Any
 SCHEMA_ID = "https://vrtest.invalid/schemas/environment.json"
 
 HYPERVISORS: tuple[str, ...] = ("kvm", "xenserver", "vmware", "simulator")
-KINDS: tuple[str, ...] = ("cloudstack", "lab")
+KINDS: tuple[str, ...] = ("cloudstack", "lab", "fastlane")
 REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     "cloudstack": ("management", "zones"),
     "lab": ("management", "zones", "lab"),
+    "fastlane": ("fastlane",),
 }
 NETWORK_KINDS: tuple[str, ...] = ("isolated", "vpc", "redundant", "vpn")
 VR_ACCESS_VIA: tuple[str, ...] = ("hypervisor-host", "management-server", "direct")
@@ -279,6 +280,21 @@ LAB = obj(
 )
 
 
+FASTLANE = obj(
+    {
+        "cloudstack": string("CloudStack checkout whose systemvm/debian scripts run "
+                             "(--cloudstack overrides it)"),
+        "base": string("git ref of the target branch: also run it and report state changes"),
+        "suites": string("scenario directory (default: suites/fastlane of vrtest)"),
+        "jobs": integer("scenarios run at a time", minimum=1, default=3),
+        "script_timeout": integer("seconds one VR script may run", minimum=1, default=60),
+        "packages": enum(("cache", "host"), "VR packages from the apt cache, or the host's",
+                         default="cache"),
+    },
+    doc="the fast lane: sandboxed routers running a checkout's own VR scripts (kind: fastlane)",
+)
+
+
 def build_schema() -> Schema:
     """The whole descriptor schema (Draft 2020-12)."""
     schema = obj(
@@ -296,6 +312,7 @@ def build_schema() -> Schema:
             "global_config": {"type": "object", "additionalProperties": {"type": "string"}},
             "deploy": array(DEPLOY_STEP),
             "lab": LAB,
+            "fastlane": FASTLANE,
         },
         "name",
         "hypervisor",

@@ -100,3 +100,5 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[Problem]:
 def _kind_problems(data: dict[str, Any]) -> Iterator[Problem]:
     if "lab" in data and data.get("kind", "cloudstack") != "lab":
         yield ("lab",), "a lab: block needs kind: lab"
+    if "fastlane" in data and data.get("kind", "cloudstack") != "fastlane":
+        yield ("fastlane",), "a fastlane: block needs kind: fastlane"
