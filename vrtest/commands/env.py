@@ -15,8 +15,8 @@ from vrtest.environment.loader import (
     inspect_descriptor,
     load_environment,
 )
+from vrtest.environment.marvin_config import render_marvin_config, write_private
 from vrtest.environment.marvin_import import import_marvin_config
-from vrtest.environment.marvin_render import render_marvin_config, write_private
 from vrtest.environment.schema import build_schema
 from vrtest.environment.summary import status_text, summary, table_row
 from vrtest.errors import ExitCode, UsageError
