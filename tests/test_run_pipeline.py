@@ -218,7 +218,11 @@ def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
 
 def test_environment_without_management_server_reports_suites_not_run(cli: CliRunner,
                                                                       lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": {"prefix": "vt"}})
+    lab_block = {"prefix": "vt", "management_cidr": "10.254.0.0/24",
+                 "public_cidr": "10.254.2.0/24", "link_local_cidr": "169.254.0.0/16",
+                 "guest_cidr": "10.1.0.0/16", "api_port": 18096, "state_dir": str(lab / "state")}
+    result, out = _run(cli, lab, ["smoke/test_pass.py"],
+                       env_extra={"kind": "lab", "lab": lab_block})
     assert result.code == 0, result.err
     record = results(out)[0]
     assert record["metadata"]["not_run"] == "true" and record["tests"] == []

@@ -46,9 +46,9 @@ def management_port(env: Environment) -> int:
 
 def render_marvin_config(env: Environment) -> str:
     """Marvin's config for ``env`` as JSON text (ends with a newline)."""
-    if env.management is None or not env.zones:
+    if env.management is None:
         raise ConfigError(
-            "has no management server or zones, so there is no Marvin config to render",
+            "has no management server, so there is no Marvin config to render",
             path=str(env.path),
         )
     context: dict[str, Any] = {

@@ -14,8 +14,8 @@ SCHEMA_ID = "https://vrtest.invalid/schemas/environment.json"
 HYPERVISORS: tuple[str, ...] = ("kvm", "xenserver", "vmware", "simulator")
 KINDS: tuple[str, ...] = ("cloudstack", "lab")
 REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
-    "cloudstack": ("management", "zones"),
-    "lab": ("management", "zones", "lab"),
+    "cloudstack": ("management",),  # zones are optional: a cloud that is already deployed
+    "lab": ("management", "lab"),
 }
 NETWORK_KINDS: tuple[str, ...] = ("isolated", "vpc", "redundant", "vpn")
 VR_ACCESS_VIA: tuple[str, ...] = ("hypervisor-host", "management-server", "direct")
