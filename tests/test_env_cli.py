@@ -200,3 +200,22 @@ def test_env_help_has_examples(cli: CliRunner, capsys: pytest.CaptureFixture[str
     result = cli("env", "list", "--help")
     assert result.code == 0
     assert "vrtest env marvin-config lab-kvm -o" in capsys.readouterr().out
+
+
+def test_show_json_has_defaults_filled_and_no_nulls(cli: CliRunner) -> None:
+    result = cli("env", "show", "simulator", "--format", "json", "--envs-dir", str(ENVIRONMENTS))
+    data = json.loads(result.out)
+    assert data["vr_access"]["port"] == 3922
+    assert data["marvin"]["zone"] == "zim1"
+    assert "null" not in result.out
+
+
+def test_import_marvin_never_overwrites_without_force(cli: CliRunner, tmp_path: Path) -> None:
+    output = tmp_path / "mine.yaml"
+    output.write_text("name: mine  # hand-written, must survive\n")
+    refused = cli("env", "import-marvin", str(DATA / "kvm-advanced.cfg"), "-o", str(output))
+    assert refused.code == 2 and "already exists" in refused.err
+    assert output.read_text() == "name: mine  # hand-written, must survive\n"
+    forced = cli("env", "import-marvin", str(DATA / "kvm-advanced.cfg"), "-o", str(output),
+                 "--force")
+    assert forced.code == 0 and output.read_text().startswith("# Imported by")

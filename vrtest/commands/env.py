@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -79,6 +80,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     importer.add_argument(
         "--inline-secrets", action="store_true", help="write secret values, not ${VAR} references"
     )
+    importer.add_argument("--force", action="store_true", help="overwrite an existing -o file")
     importer.set_defaults(handler=import_marvin)
     schema = add("schema", "print the descriptors' JSON Schema")
     schema.set_defaults(handler=print_schema)
@@ -105,12 +107,21 @@ def list_environments(args: argparse.Namespace, console: Console) -> int:
 def show_environment(args: argparse.Namespace, console: Console) -> int:
     """``env show``."""
     env = load_environment(args.name, envs_dir=args.envs_dir)
-    data = env.to_dict()
+    data = _without_unset(env.to_dict())
     if args.format == "json":
         console.print_json(data)
     else:
         console.print(yaml.safe_dump(data, sort_keys=False, default_flow_style=False).rstrip())
     return ExitCode.OK
+
+
+def _without_unset(data: Any) -> Any:
+    """``data`` without keys whose value is None (defaults that do not apply)."""
+    if isinstance(data, dict):
+        return {k: _without_unset(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_without_unset(item) for item in data]
+    return data
 
 
 def validate_environments(args: argparse.Namespace, console: Console) -> int:
@@ -155,6 +166,8 @@ def marvin_config(args: argparse.Namespace, console: Console) -> int:
 
 def import_marvin(args: argparse.Namespace, console: Console) -> int:
     """``env import-marvin``."""
+    if args.output and args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} already exists", hint="pass --force to overwrite it")
     name = args.name or (args.output.stem if args.output else args.config.stem)
     result = import_marvin_config(args.config, name=name, inline_secrets=args.inline_secrets)
     header = f"# Imported by `vrtest env import-marvin` from {args.config.name}.\n"
