@@ -72,7 +72,7 @@ def test_validate_all_ok(cli: CliRunner) -> None:
     ("old", "new", "expected"),
     [
         ("  port: 3306\n", "  port: [3306\n",
-         "lab-kvm.yaml:19: malformed YAML: expected ',' or ']'"),
+         "lab-kvm.yaml:19: database.port: malformed YAML: expected ',' or ']'"),
         ("  suite_timeout: 3600\n", "  suite_timeout: an hour\n",
          "lab-kvm.yaml:76: marvin.suite_timeout: expected an integer, got a string 'an hour'"),
         ("  host_key_policy: accept-new", "  host_key_polcy: accept-new",
