@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ examples:
 """
 
 
+AddCommand = Callable[[str, str], argparse.ArgumentParser]
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     """Add the ``env`` sub-subcommands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -55,6 +59,12 @@ def register(parser: argparse.ArgumentParser) -> None:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
+    _register_descriptor_commands(add)
+    _register_marvin_commands(add)
+    add("schema", "print the descriptors' JSON Schema").set_defaults(handler=print_schema)
+
+
+def _register_descriptor_commands(add: AddCommand) -> None:
     listing = add("list", "every known environment: hypervisor, zones, VR access, validity")
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(handler=list_environments)
@@ -69,6 +79,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=validate_environments)
+
+
+def _register_marvin_commands(add: AddCommand) -> None:
     marvin = add("marvin-config", "render Marvin's JSON setup config (carries the secrets)")
     marvin.add_argument("name", metavar="NAME|PATH")
     marvin.add_argument("-o", "--output", type=Path, help="write here (mode 0600), not stdout")
@@ -82,8 +95,6 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     importer.add_argument("--force", action="store_true", help="overwrite an existing -o file")
     importer.set_defaults(handler=import_marvin)
-    schema = add("schema", "print the descriptors' JSON Schema")
-    schema.set_defaults(handler=print_schema)
 
 
 def list_environments(args: argparse.Namespace, console: Console) -> int:
