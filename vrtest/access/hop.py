@@ -26,6 +26,7 @@ class HopConnection:
         self._client: paramiko.SSHClient | None = None
         self._vr_key: paramiko.PKey | None = None
         self._lock = threading.Lock()
+        self._key_lock = threading.Lock()  # one SFTP read of the key, however many threads ask
         self.connects = 0
 
     @property
@@ -100,9 +101,12 @@ class HopConnection:
 
     def vr_key(self) -> paramiko.PKey:
         """The VR key read from the hop over SFTP into memory (cached, never written to disk)."""
-        with self._lock:
-            if self._vr_key is not None:
-                return self._vr_key
+        with self._key_lock:
+            if self._vr_key is None:
+                self._vr_key = self._read_vr_key()
+            return self._vr_key
+
+    def _read_vr_key(self) -> paramiko.PKey:
         transport = self.transport()
         path = self.settings.key_on_hop
         try:
@@ -114,10 +118,7 @@ class HopConnection:
         except (OSError, paramiko.SSHException) as exc:
             raise UnreachableError(f"cannot read the VR key {path} on hop {self.login.address}:"
                                    f" {exc}", hint="set vr_access.key_on_hop or key_file") from None
-        key = load_private_key(text, f"{self.login.address}:{path}")
-        with self._lock:
-            self._vr_key = key
-        return key
+        return load_private_key(text, f"{self.login.address}:{path}")
 
     def close(self) -> None:
         """Close the connection."""
