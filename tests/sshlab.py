@@ -86,6 +86,18 @@ def _keygen(path: Path, kind: str = "ed25519") -> None:
     sh("ssh-keygen", "-q", "-t", kind, "-N", "", "-f", str(path))
 
 
+RT_TABLES = "255 local\n254 main\n253 default\n0 unspec\n100 Table_eth0\n101 Table_eth1\n" \
+    "102 Table_eth2\n103 Table_eth3\n"
+
+
+def _with_rt_tables(lab: SshLab, argv: list[str]) -> list[str]:
+    """Run ``argv`` in a private mount namespace whose rt_tables names Table_ethN, as a VR's."""
+    tables = lab.workdir / "rt_tables"
+    tables.write_text(RT_TABLES)
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount --bind "$0" /etc/iproute2/rt_tables && exec "$@"', str(tables), *argv]
+
+
 def _start_sshd(lab: SshLab, name: str, listen: str, authorized: Path) -> None:
     hostkey = lab.workdir / f"hostkey-{name}"
     _keygen(hostkey)
@@ -95,6 +107,8 @@ def _start_sshd(lab: SshLab, name: str, listen: str, authorized: Path) -> None:
             "-o", "PermitRootLogin=prohibit-password", "-o", "PasswordAuthentication=no",
             "-o", "Subsystem=sftp internal-sftp", "-o", "AllowTcpForwarding=yes",
             "-o", "MaxStartups=100:30:200", "-o", "LogLevel=ERROR"]
+    if name != "hop":
+        argv = _with_rt_tables(lab, argv)
     lab.sshd[name] = subprocess.Popen(["ip", "netns", "exec", lab.ns(name), *argv],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = listen.rsplit(":", 1)[1]
@@ -169,3 +183,24 @@ def _build(lab: SshLab, routers: int) -> None:
     _start_sshd(lab, "hop", f"{lab.hop_ip}:22", hop_authorized)
     for index in range(1, routers + 1):
         _add_router(lab, index, vr_authorized)
+
+
+def make_vpc_router(lab: SshLab, name: str, *, default_route: bool = True) -> None:
+    """Give router ``name`` a single VPC router's public side as CloudStack's scripts leave it:
+    eth1 172.16.0.10/24, default via 172.16.0.1 in main and Table_eth1, INPUT/FORWARD DROP."""
+    ns = lab.ns(name)
+    sh("ip", "-n", ns, "link", "add", "eth1", "type", "veth", "peer", "name", "pub1")
+    for argv in (("addr", "add", "172.16.0.10/24", "dev", "eth1"), ("link", "set", "eth1", "up"),
+                 ("link", "set", "pub1", "up"),
+                 ("route", "add", "throw", "172.16.0.0/24", "table", "101", "proto", "static")):
+        sh("ip", "-n", ns, *argv)
+    if default_route:
+        sh("ip", "-n", ns, "route", "add", "default", "via", "172.16.0.1", "dev", "eth1")
+        sh("ip", "-n", ns, "route", "add", "default", "via", "172.16.0.1", "dev", "eth1",
+           "table", "101", "proto", "static")
+    for argv in (("-N", "FW_EGRESS_RULES"),
+                 ("-A", "INPUT", "-i", "eth0", "-p", "tcp", "-m", "tcp", "--dport", "3922",
+                  "-j", "ACCEPT"),
+                 ("-A", "INPUT", "-m", "state", "--state", "RELATED,ESTABLISHED", "-j", "ACCEPT"),
+                 ("-P", "INPUT", "DROP"), ("-P", "FORWARD", "DROP")):
+        lab.in_ns(name, "iptables", *argv)

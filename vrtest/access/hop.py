@@ -81,8 +81,7 @@ class HopConnection:
                 return transport.open_channel("direct-tcpip", (ip, port), ("127.0.0.1", 0),
                                               timeout=self.settings.connect_timeout)
             except paramiko.ChannelException as exc:
-                raise UnreachableError(
-                    f"{ip}:{port} unreachable from hop {self.login.address}: {exc.text}") from None
+                raise UnreachableError(f"the hop could not connect: {exc.text}") from None
             except SSH_ERRORS:
                 if attempt == 2 or transport.is_active():
                     raise

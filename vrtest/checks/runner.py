@@ -90,10 +90,11 @@ def _test_result(check: Check, router: str, verdict: Verdict, duration: float) -
     )
 
 
-def run_checks(routers: Sequence[Router], open_shell: ShellFactory, checks: Sequence[Check], *,
-               vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
-               max_workers: int = 8, progress: Progress | None = None,
-               metadata: Mapping[str, str] | None = None) -> SuiteResult:
+def check_routers(routers: Sequence[Router], open_shell: ShellFactory,
+                  checks: Sequence[Check], *,
+                  vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
+                  max_workers: int = 8, progress: Progress | None = None,
+                  metadata: Mapping[str, str] | None = None) -> SuiteResult:
     """Collect and evaluate; one SuiteResult(kind="checks") for the whole group."""
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     clock = time.monotonic()
