@@ -10,7 +10,7 @@ import pytest
 
 from tests import sshlab
 from vrtest.access import AccessPool, AccessSettings, HopLogin
-from vrtest.access.shells import CommandTimeout, quote_argv, ssh_command_argv
+from vrtest.access.shells import CommandTimeout, quote_argv, run_batch, ssh_command_argv
 from vrtest.errors import UnreachableError
 
 pytestmark = pytest.mark.lab
@@ -195,3 +195,18 @@ def test_host_key_policies(lab: sshlab.SshLab, tmp_path: Path) -> None:
     assert ignore.hop(lab.hop_ip).run("echo ok", 5).ok  # type: ignore[union-attr]
     ignore.close()
     assert not (tmp_path / "n").exists()
+
+
+def test_batch_runs_every_command_in_one_session(lab: sshlab.SshLab, tmp_path: Path) -> None:
+    pool = make_pool(lab, tmp_path)
+    commands = ["echo out; echo err >&2", "exit 7", "printf 'no newline'", "cat /nonexistent",
+                "echo '@@ not a marker @@'"]
+    try:
+        shell = pool.shell("r-1-VM", lab.routers["r-1-VM"], lab.hop_ip)
+        results = run_batch(shell, commands)
+    finally:
+        pool.close()
+    assert [(r.exit_status, r.stdout, r.stderr) for r in results.values()] == [
+        (0, "out\n", "err\n"), (7, "", ""), (0, "no newline", ""),
+        (1, "", "cat: /nonexistent: No such file or directory\n"),
+        (0, "@@ not a marker @@\n", "")]

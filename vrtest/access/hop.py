@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import threading
 
 import paramiko
@@ -70,6 +71,7 @@ class HopConnection:
             client.close()
             raise UnreachableError(f"hop {self.label} unreachable: {exc}") from None
         remember_hop_key(client, self.settings.host_key_policy, self.settings.known_hosts_path)
+        _no_delay(client)
         self._client = client
         self.connects += 1
 
@@ -125,6 +127,14 @@ class HopConnection:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+
+
+def _no_delay(client: paramiko.SSHClient) -> None:
+    """Disable Nagle on the hop socket: many small channel packets share it (40 ms stalls)."""
+    transport = client.get_transport()
+    sock = getattr(transport, "sock", None)
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def load_private_key(text: str, where: str) -> paramiko.PKey:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from vrtest.access.shells import CommandResult, RouterShell
+from vrtest.access.shells import CommandResult, RouterShell, run_batch
 from vrtest.checks.base import Check, CheckContext, RouterOutputs, Verdict
 from vrtest.cloudstack.discovery import GuestVm, Router
 from vrtest.errors import UnreachableError
@@ -31,8 +31,7 @@ def collect(router: Router, open_shell: ShellFactory, checks: Sequence[Check]) -
     results: dict[str, CommandResult] = {}
     try:
         shell = open_shell(router)
-        for command in commands_for(router, checks):
-            results[command] = shell.run(command)
+        results.update(run_batch(shell, commands_for(router, checks)))
     except UnreachableError as exc:
         return RouterOutputs(router, results, error=exc.one_line())
     finally:
