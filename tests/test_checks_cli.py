@@ -127,3 +127,31 @@ def test_simulator_says_it_has_no_real_routers(cli: CliRunner) -> None:
     result = cli("check", "--env", "simulator", "--envs-dir", str(REPO_ROOT / "environments"))
     assert result.code == 0
     assert "no VR checks run: environment 'simulator' has no real virtual routers" in result.out
+
+
+def test_pytest_suites_parametrise_over_routers(zone: Zone) -> None:
+    import os
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "pytest", str(REPO_ROOT / "suites" / "vr"),
+            "-p", "no:cacheprovider", "--vrtest-env", "sshlab", "--vrtest-envs-dir", str(zone.envs_dir), "-rA",
+            "-k", "default_route or iptables or services"]
+    env = {**os.environ, "VRTEST_TEST_SECRET": zone.api.secret_key}
+    run = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=REPO_ROOT,
+                         timeout=120)
+    out = run.stdout
+    assert run.returncode == 1, out + run.stderr
+    assert "PASSED suites/vr/test_vr_checks.py::test_default_route[r-1-VM]" in out
+    assert "FAILED suites/vr/test_vr_checks.py::test_default_route[r-2-VM]" in out
+    assert "ERROR suites/vr/test_vr_checks.py::test_default_route[r-3-VM]" in out
+    assert "PASSED suites/vr/test_vr_checks.py::test_iptables_policy[r-2-VM]" in out
+    # the failure points at the test line and shows the evidence, not library frames
+    assert 'vr_check("default-route", vr_router)' in out
+    assert "$ ip -j route show table all" in out
+    assert "throw 172.16.0.0/24 table Table_eth1" in out
+    after = out.split("_ test_default_route[r-2-VM] _", 1)[1].split("\n", 1)[1]
+    failure = after.split("\n____", 1)[0].split("\n====", 1)[0]
+    assert "pytest_plugin.py" not in failure and "pytest_support.py" not in failure
+    assert "suites/vr/test_vr_checks.py:" in failure
+    assert "zone-secret-value" not in out
