@@ -135,7 +135,8 @@ def test_pytest_suites_parametrise_over_routers(zone: Zone) -> None:
     import sys
 
     argv = [sys.executable, "-m", "pytest", str(REPO_ROOT / "suites" / "vr"),
-            "-p", "no:cacheprovider", "--vrtest-env", "sshlab", "--vrtest-envs-dir", str(zone.envs_dir), "-rA",
+            "-p", "no:cacheprovider", "--vrtest-env", "sshlab",
+            "--vrtest-envs-dir", str(zone.envs_dir), "-rA",
             "-k", "default_route or iptables or services"]
     env = {**os.environ, "VRTEST_TEST_SECRET": zone.api.secret_key}
     run = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=REPO_ROOT,
