@@ -23,14 +23,14 @@ import paramiko
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import sshlab  # noqa: E402
-from tests.fake_cloudstack import FakeApi, host_item, router_item, serve  # noqa: E402
-from vrtest.access import AccessPool, AccessSettings, HopLogin  # noqa: E402
-from vrtest.access.shells import quote_argv, ssh_command_argv  # noqa: E402
-from vrtest.checks.registry import CHECKS  # noqa: E402
-from vrtest.checks.runner import check_routers, commands_for  # noqa: E402
-from vrtest.cloudstack.client import CloudStackClient  # noqa: E402
-from vrtest.cloudstack.discovery import Router, discover_routers  # noqa: E402
+from tests import sshlab
+from tests.fake_cloudstack import FakeApi, host_item, router_item, serve
+from vrtest.access import AccessPool, AccessSettings, HopLogin
+from vrtest.access.shells import quote_argv, ssh_command_argv
+from vrtest.checks.registry import CHECKS
+from vrtest.checks.runner import check_routers, commands_for
+from vrtest.cloudstack.client import CloudStackClient
+from vrtest.cloudstack.discovery import Router, discover_routers
 
 
 def build(count: int) -> sshlab.SshLab:
