@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vrtest.commands.check",
     "vrtest.commands.run",
     "vrtest.commands.report",
+    "vrtest.commands.history",
+    "vrtest.commands.matrix",
 )
 
 
