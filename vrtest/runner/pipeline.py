@@ -6,7 +6,6 @@ changes -> selection -> plan -> deploy -> Marvin config -> Marvin suites -> VR c
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -73,7 +72,7 @@ def stage_select(state: RunState) -> None:
     if state.options.resume and saved.exists():
         state.selection = load_selection_file(saved)
     else:
-        state.selection = select_for_run(state.options, state.settings)
+        state.selection = select_for_run(state.options, state.settings, state.console)
     source = state.selection.get("source") or {}
     for key in ("commit", "pr", "title", "branch", "base", "head"):
         if source.get(key) not in (None, ""):
@@ -126,7 +125,7 @@ def stage_marvin_config(state: RunState) -> Path | None:
     path = state.store.directory / MARVIN_CONFIG
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(render_marvin_config(state.settings), handle, indent=2)
+        handle.write(render_marvin_config(state.settings))
     state.console.info(f"[marvin-config] {path}")
     return path
 
@@ -183,9 +182,13 @@ def stage_reports(state: RunState, status: str) -> None:
 
 
 def exit_code(results: list[SuiteResult]) -> ExitCode:
-    """0 all passed, 1 any failure; derived from the recorded results only."""
-    return ExitCode.FAILED if any(r.failed and not r.metadata.get("not_run")
-                                  for r in results) else ExitCode.OK
+    """1 any failure, else 3 when infrastructure was unreachable, else 0; from the results."""
+    counted = [r for r in results if not r.metadata.get("not_run")]
+    if any(r.failed for r in counted if not r.metadata.get("unreachable")):
+        return ExitCode.FAILED
+    if any(r.metadata.get("unreachable") for r in counted):
+        return ExitCode.UNREACHABLE
+    return ExitCode.OK
 
 
 def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
