@@ -276,3 +276,15 @@ def test_unreachable_management_server_for_checks_exits_3(cli: CliRunner, lab: P
     assert str(port) in record["error"]
     summary = (out / "summary.md").read_text()
     assert "FAILED" in summary and "unreachable" in summary
+
+
+def test_json_formats_for_the_plan_and_the_result(cli: CliRunner, lab: Path) -> None:
+    plan, _ = _run(cli, lab, ["smoke/test_pass.py"], "--dry-run", "--format", "json")
+    data = json.loads(plan.out)
+    assert data["suites"] == ["smoke/test_pass.py"]
+    assert data["commands"]["smoke/test_pass.py"][-2:] == ["--zone=zim1", "--hypervisor=kvm"]
+    result, _ = _run(cli, lab, ["smoke/test_mixed.py"], "--format", "json",
+                     "--output", str(lab / "out2"))
+    summary = json.loads(result.out)
+    assert summary["verdict"] == "FAILED" and summary["exit_code"] == 1 == result.code
+    assert summary["counts"]["passed"] == 1 and summary["counts"]["skipped"] == 1

@@ -220,5 +220,21 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
         raise interrupted from None
     stage_reports(state, "finished")
     code = exit_code(state.store.results())
-    console.info(f"[exit] {int(code)} ({code.name.lower()})")
+    show_outcome(state, code)
     return int(code)
+
+
+def show_outcome(state: RunState, code: ExitCode) -> None:
+    """The result on stdout (text or JSON) and the exit line on stderr."""
+    from vrtest.reports.model import load_report
+
+    report = load_report(state.store.directory)
+    counts = report.counts()
+    if state.options.format == "json":
+        state.console.print_json({"verdict": report.verdict, "exit_code": int(code),
+                                  "counts": counts, "output": str(state.store.directory)})
+    else:
+        state.console.print(f"{report.verdict}: " + ", ".join(
+            f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) +
+            f" (reports in {state.store.directory})")
+    state.console.info(f"[exit] {int(code)} ({code.name.lower()})")
