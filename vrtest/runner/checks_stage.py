@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -25,8 +26,13 @@ def not_run(names: Sequence[str], reason: str) -> SuiteResult:
 
 def default_check_runner(settings: RunSettings, names: Sequence[str]) -> SuiteResult:
     """Discover the environment's routers through its API and run ``names`` on them."""
-    if checks_module() is None:
+    module = checks_module()
+    if module is None:
         return not_run(names, "VR checks are not in this build of vrtest")
+    entry = getattr(module, "run_checks", None)
+    if entry is not None and "env" in inspect.signature(entry).parameters:
+        result: SuiteResult = entry(settings.source, list(names))
+        return result
     from vrtest.access.pool import AccessPool
     from vrtest.checks.registry import select_checks
     from vrtest.checks.runner import run_checks

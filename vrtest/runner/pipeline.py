@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
-from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
+from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
 from vrtest.reports import write_reports
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
@@ -167,7 +167,10 @@ def stage_checks(state: RunState, runner: CheckRunner) -> None:
     names = [check.name for check in state.plan.checks]
     if not names:
         return
-    with state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
+    from vrtest.runner.lab_stage import lab_for_checks
+
+    with lab_for_checks(state.settings, state.options, state.console), \
+            state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
         result = run_check_stage(state.settings, names, runner)
     state.store.append(result)
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
@@ -218,6 +221,9 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
             "SIGINT", ExitCode.INTERRUPTED)
         stage_reports(state, "interrupted")
         raise interrupted from None
+    except VrtestError:
+        stage_reports(state, "stopped by an error")  # what finished is still reported
+        raise
     stage_reports(state, "finished")
     code = exit_code(state.store.results())
     show_outcome(state, code)
