@@ -32,7 +32,7 @@ def lab_env(tmp_path: Path, cli: CliRunner) -> Iterator[Path]:
     data["lab"].update(prefix=f"rn{pid % 100000}", state_dir=str(tmp_path / "state"),
                        management_cidr=f"10.{second}.{third}.0/24",
                        public_cidr=f"10.{second}.{third + 2}.0/24",
-                       guest_cidr=f"10.{second + 50}.0.0/16", api_port=20000 + pid % 10000)
+                       guest_cidr=f"172.{16 + pid % 16}.0.0/16", api_port=20000 + pid % 10000)
     data["management"]["api_url"] = f"http://127.0.0.1:{data['lab']['api_port']}/client/api"
     data["zones"][0]["pods"][0]["clusters"][0]["hosts"][0]["address"] = (
         f"10.{second}.{third}.2")
