@@ -36,7 +36,7 @@ def default_cache_dir() -> Path:
 def package_root(packages: tuple[str, ...] = VR_PACKAGES, cache_dir: Path | None = None) -> Path:
     """Return a directory holding ``packages`` (and missing dependencies) extracted, usr-merged."""
     cache = cache_dir or default_cache_dir()
-    key = hashlib.sha256("\n".join(sorted(packages) + [CACHE_FORMAT]).encode()).hexdigest()[:12]
+    key = hashlib.sha256("\n".join([*sorted(packages), CACHE_FORMAT]).encode()).hexdigest()[:12]
     root = cache / f"pkgroot-{key}"
     if (root / ".complete").exists():
         return root
