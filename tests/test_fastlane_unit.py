@@ -120,6 +120,8 @@ def test_api_router_records_come_from_the_scenario_databags() -> None:
     assert (record.kind, record.network_ids) == ("isolated", ("10.2.2.0/24",))
     vms = guest_vms(iso, ["10.2.2.0/24"])["10.2.2.0/24"]
     assert [(vm.name, vm.ip) for vm in vms] == [("web-1", "10.2.2.10"), ("db-1", "10.2.2.11")]
+    peer = scenarios["vpc-s2s-vpn"].outside[0]
+    assert (peer.name, peer.index) == ("vpn-peer", 1) and "/etc/ipsec.conf" in peer.files
     pair = scenarios["redundant-vpc"]
     assert api_router(pair, pair.routers[1], "BACKUP").redundant_state == "BACKUP"
 
