@@ -134,7 +134,7 @@ def _cmdline(pid: int) -> str:
 def sweep(state_dir: Path) -> list[str]:
     """Clean up after runs whose owner died (SIGKILL, power loss); return what was removed."""
     removed: list[str] = []
-    for state_file in sorted(state_dir.glob("*/state.json")):
+    for state_file in sorted(state_dir.rglob("state.json")):
         try:
             data = json.loads(state_file.read_text())
         except (OSError, ValueError):
