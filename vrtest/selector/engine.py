@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from vrtest.selector.catalog import Catalog, snapshot_catalog
 from vrtest.selector.changes import ChangeSet
 from vrtest.selector.classify import Classified, classify_unmapped
-from vrtest.selector.envfilter import Capabilities
+from vrtest.selector.envfilter import Capabilities, from_environment
 from vrtest.selector.resolve import apply_environment, resolve_suites
 from vrtest.selector.rules import Rule, RuleSet, SuiteRef, load_rules
 from vrtest.selector.selection import AreaHit, CheckPick, Decision, Selection
@@ -152,13 +153,20 @@ def select(
     changes: ChangeSet,
     *,
     catalog: Catalog | None = None,
-    env: Capabilities | None = None,
+    env: Capabilities | Any = None,
     rules: RuleSet | None = None,
 ) -> Selection:
-    """The suites and VR checks ``changes`` needs, each with its reasons."""
+    """The suites and VR checks ``changes`` needs, each with its reasons.
+
+    ``env`` is a :class:`Capabilities` or a loaded ``vrtest.environment.Environment``.
+    """
+    if env is not None and not isinstance(env, Capabilities):
+        env = from_environment(env)
     selector = Selector(rules or load_rules(), catalog or snapshot_catalog())
     for path in changes.paths:
         selector.add_path(path)
+    if changes.source.get("kind") == "all":
+        selector.add_vr_set("all: the whole VR set was asked for")
     if changes.source.get("truncated"):
         selector.picks.fallback = True
         selector.add_vr_set("fallback: the changed-file list is truncated "
