@@ -304,6 +304,36 @@ PR_CASES = [
     pytest.param(
         [f"{OLD}/bin/configure.py"], {"smoke/test_vpc_vpn.py", "smoke/test_privategw_acl.py"},
         id="PR2190-s2s-vpn"),
+    pytest.param(
+        [f"{OLD}/bin/checkrouter.sh", f"{OLD}/templates/checkrouter.sh.templ",
+         f"{OLD}/bin/master.py", f"{OLD}/bin/cs/CsRedundant.py"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py"},
+        id="PR940-keepalived-race-reviewer-ran"),
+    pytest.param(
+        [f"{OLD_SERVER}/element/VirtualRouterElement.java",
+         f"{OLD_SERVER}/element/VpcVirtualRouterElement.java",
+         "server/src/org/apache/cloudstack/network/topology/NetworkTopologyContext.java"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
+         "smoke/test_password_server.py", "smoke/test_router_dhcphosts.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_vpc_vpn.py", "smoke/test_network.py"},
+        id="PR1184-rvpc-private-gateway-reviewer-ran"),
+    pytest.param(
+        [f"{OLD_SERVER}/router/NetworkHelperImpl.java"],
+        {"smoke/test_password_server.py", "smoke/test_vpc_redundant.py",
+         "smoke/test_routers_iptables_default_policy.py", "smoke/test_routers_network_ops.py",
+         "smoke/test_vpc_router_nics.py", "smoke/test_router_dhcphosts.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_vpc_vpn.py", "smoke/test_privategw_acl.py", "smoke/test_network.py"},
+        id="PR1222-rvr-ha-reviewer-ran"),
+    pytest.param(
+        ["plugins/network-elements/internal-loadbalancer/src/org/apache/cloudstack/network/"
+         "element/InternalLoadBalancerElement.java",
+         f"{OLD_SERVER}/lb/LoadBalancingRulesManagerImpl.java"],
+        {"smoke/test_internal_lb.py", "smoke/test_loadbalance.py"},
+        id="PR1577-internal-lb-haproxy"),
 ]
 
 
