@@ -334,6 +334,24 @@ PR_CASES = [
          f"{OLD_SERVER}/lb/LoadBalancingRulesManagerImpl.java"],
         {"smoke/test_internal_lb.py", "smoke/test_loadbalance.py"},
         id="PR1577-internal-lb-haproxy"),
+    pytest.param(
+        ["systemvm/debian/etc/sysctl.conf", f"{SERVER}/router/CommandSetupHelper.java",
+         "plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/"
+         "LibvirtComputingResource.java",
+         "test/integration/component/test_multiple_subnets_in_vpc_rvr.py",
+         "tools/marvin/marvin/lib/base.py"],
+        {"smoke/test_privategw_acl.py", "component/test_multiple_subnets_in_vpc_rvr.py"},
+        id="PR3847-rvr-guest-nic-trillian-failed"),
+    pytest.param(
+        [f"{CORE}/facade/SetIpv6FirewallRulesConfigItem.java", f"{CORE}/model/FirewallRule.java",
+         f"{CUR}/bin/cs/CsNetfilter.py"],
+        {"smoke/test_network_ipv6.py", "smoke/test_vpc_ipv6.py",
+         "smoke/test_routers_iptables_default_policy.py"},
+        id="PR6314-ipv6-firewall"),
+    pytest.param(
+        [f"{CUR}/bin/cs/CsVpcGuestNetwork.py"],
+        {"smoke/test_vpc_ipv6.py", "smoke/test_vpc_redundant.py"},
+        id="PR13127-radvd-redundant-vpc"),
 ]
 
 
@@ -350,3 +368,20 @@ def test_selection_round_trips_through_json(tmp_path: Path) -> None:
     target = tmp_path / "selection.json"
     selection.save(target)
     assert Selection.load(target) == selection
+
+
+ROUTING_COMMANDS = "core/src/main/java/com/cloud/agent/api/routing"
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    ("IpAssocVpcCommand.java", "vr-routing"), ("SetNetworkACLCommand.java", "vr-netfilter"),
+    ("Site2SiteVpnCfgCommand.java", "vr-vpn"), ("DhcpEntryCommand.java", "vr-dhcp-dns"),
+    ("VmDataCommand.java", "vr-password-userdata"),
+    ("LoadBalancerConfigCommand.java", "vr-loadbalancer"),
+    ("SetStaticRouteCommand.java", "vr-static-routes"),
+    ("GetRouterAlertsCommand.java", "vr-monitoring"), ("SetBgpPeersCommand.java", "vr-bgp"),
+    ("NetworkElementCommand.java", "vr-engine"),
+])
+def test_agent_routing_commands_map_to_their_area(name: str, rule: str) -> None:
+    for root in (ROUTING_COMMANDS, ROUTING_COMMANDS.replace("src/main/java", "src")):
+        assert rule in {r.id for r in load_rules().matching(f"{root}/{name}")}
