@@ -162,6 +162,11 @@ CASES = [
      VR_SET, ALL_CHECKS),
     ("tools/appliance/definitions/systemvmtemplate/definition.rb", "vr-template", VR_SET,
      ALL_CHECKS),
+    # management-server orchestration of what the VR gets
+    ("server/src/main/java/com/cloud/network/IpAddressManagerImpl.java", "network-orchestration",
+     ROUTING_SUITES, {"default-route"}),
+    ("engine/orchestration/src/main/java/org/apache/cloudstack/engine/orchestration/"
+     "NetworkOrchestrator.java", "network-orchestration", ROUTING_SUITES, {"default-route"}),
     # router API on the management server
     ("api/src/main/java/org/apache/cloudstack/api/command/admin/router/StopRouterCmd.java",
      "router-api", {"smoke/test_routers.py"}, {"services"}),
