@@ -59,6 +59,8 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="rerun failed tests up to N times (pass on rerun = flaky)")
     parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR")
     parser.add_argument("--dry-run", action="store_true", help="show the plan and commands only")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="the plan (--dry-run) or the final result on stdout")
     parser.set_defaults(handler=handle)
 
 
@@ -84,7 +86,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         cloudstack=args.cloudstack, shard=parse_shard(args.shard) if args.shard else None,
         durations=Path(args.durations) if args.durations else None, jobs=args.jobs,
         suite_timeout=args.suite_timeout, rerun_failures=args.rerun_failures,
-        resume=bool(args.resume), dry_run=args.dry_run, argv=tuple(sys.argv[1:]),
+        resume=bool(args.resume), dry_run=args.dry_run, format=args.format,
+        argv=tuple(sys.argv[1:]),
     )
 
 

@@ -6,7 +6,6 @@ changes -> selection -> plan -> deploy -> Marvin config -> Marvin suites -> VR c
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
-from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
+from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
 from vrtest.reports import write_reports
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
@@ -73,7 +72,7 @@ def stage_select(state: RunState) -> None:
     if state.options.resume and saved.exists():
         state.selection = load_selection_file(saved)
     else:
-        state.selection = select_for_run(state.options, state.settings)
+        state.selection = select_for_run(state.options, state.settings, state.console)
     source = state.selection.get("source") or {}
     for key in ("commit", "pr", "title", "branch", "base", "head"):
         if source.get(key) not in (None, ""):
@@ -126,7 +125,7 @@ def stage_marvin_config(state: RunState) -> Path | None:
     path = state.store.directory / MARVIN_CONFIG
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(render_marvin_config(state.settings), handle, indent=2)
+        handle.write(render_marvin_config(state.settings))
     state.console.info(f"[marvin-config] {path}")
     return path
 
@@ -168,7 +167,10 @@ def stage_checks(state: RunState, runner: CheckRunner) -> None:
     names = [check.name for check in state.plan.checks]
     if not names:
         return
-    with state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
+    from vrtest.runner.lab_stage import lab_for_checks
+
+    with lab_for_checks(state.settings, state.options, state.console), \
+            state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
         result = run_check_stage(state.settings, names, runner)
     state.store.append(result)
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
@@ -183,9 +185,13 @@ def stage_reports(state: RunState, status: str) -> None:
 
 
 def exit_code(results: list[SuiteResult]) -> ExitCode:
-    """0 all passed, 1 any failure; derived from the recorded results only."""
-    return ExitCode.FAILED if any(r.failed and not r.metadata.get("not_run")
-                                  for r in results) else ExitCode.OK
+    """1 any failure, else 3 when infrastructure was unreachable, else 0; from the results."""
+    counted = [r for r in results if not r.metadata.get("not_run")]
+    if any(r.failed for r in counted if not r.metadata.get("unreachable")):
+        return ExitCode.FAILED
+    if any(r.metadata.get("unreachable") for r in counted):
+        return ExitCode.UNREACHABLE
+    return ExitCode.OK
 
 
 def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
@@ -215,7 +221,26 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
             "SIGINT", ExitCode.INTERRUPTED)
         stage_reports(state, "interrupted")
         raise interrupted from None
+    except VrtestError:
+        stage_reports(state, "stopped by an error")  # what finished is still reported
+        raise
     stage_reports(state, "finished")
     code = exit_code(state.store.results())
-    console.info(f"[exit] {int(code)} ({code.name.lower()})")
+    show_outcome(state, code)
     return int(code)
+
+
+def show_outcome(state: RunState, code: ExitCode) -> None:
+    """The result on stdout (text or JSON) and the exit line on stderr."""
+    from vrtest.reports.model import load_report
+
+    report = load_report(state.store.directory)
+    counts = report.counts()
+    if state.options.format == "json":
+        state.console.print_json({"verdict": report.verdict, "exit_code": int(code),
+                                  "counts": counts, "output": str(state.store.directory)})
+    else:
+        state.console.print(f"{report.verdict}: " + ", ".join(
+            f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) +
+            f" (reports in {state.store.directory})")
+    state.console.info(f"[exit] {int(code)} ({code.name.lower()})")
