@@ -49,7 +49,7 @@ def test_json_is_the_documented_contract(cli) -> None:
     suite = next(s for s in data["suites"] if s["path"] == "smoke/test_vpc_redundant.py")
     assert set(suite) == {"path", "tests", "reasons"} and suite["tests"] and suite["reasons"]
     assert {c["name"] for c in data["checks"]} == {"redundant-state", "default-route",
-                                                  "iptables-policy"}
+                                                  "iptables-policy", "services"}
     assert data["fallback"] is False and data["source"] == {"kind": "files"}
     assert Selection.from_dict(data).to_dict() == data
 

@@ -86,7 +86,11 @@ def test_lab_runs_hardware_tests_and_filters_by_network_kind() -> None:
 
 
 def test_narrowed_rule_selects_only_named_tests() -> None:
-    selection = select(changes("systemvm/debian/opt/cloud/bin/cs/CsLoadBalancer.py"))
+    rules = parse_rules({"rules": [{"id": "lb", "reason": "haproxy", "paths": ["x/**"],
+                                    "suites": [{"path": "smoke/test_routers.py",
+                                                "tests": ["test_02_router_internal_adv"]}]}]},
+                        "t.yaml")
+    selection = select(changes("x/lb.py"), rules=rules)
     routers = next(s for s in selection.suites if s.path == "smoke/test_routers.py")
     assert routers.tests == ("TestRouterServices.test_02_router_internal_adv",)
 

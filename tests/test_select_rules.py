@@ -17,6 +17,7 @@ from vrtest.selector.rules import CHECK_NAMES, load_rules
 
 DATA = Path(__file__).parent / "data" / "selector"
 CUR = "systemvm/debian/opt/cloud"
+OLD_VR = "systemvm/patches/debian/config"
 OLD = "systemvm/patches/debian/config/opt/cloud"
 CORE = "core/src/main/java/com/cloud/agent/resource/virtualnetwork"
 OLD_CORE = "core/src/com/cloud/agent/resource/virtualnetwork"
@@ -190,6 +191,16 @@ def test_path_selects_area_suites_and_checks(
     assert all(suite.reasons for suite in selection.suites)
 
 
+@pytest.mark.parametrize("path", [f"{CUR}/bin/cs/CsLoadBalancer.py", f"{CUR}/bin/ipsectunnel.sh",
+                                  f"{OLD}/bin/cs/CsStaticRoutes.py", f"{CUR}/bin/cs/CsMonitor.py"])
+def test_every_vr_rule_adds_the_end_to_end_baseline(path: str) -> None:
+    selection = run(path)
+    assert {"smoke/test_routers.py", "smoke/test_routers_network_ops.py",
+            "smoke/test_vpc_router_nics.py"} <= suite_paths(selection)
+    assert {"default-route", "services"} <= check_names(selection)
+    assert len(selection.suites) < 20
+
+
 def test_narrow_change_does_not_select_the_world() -> None:
     redundant = run(f"{CUR}/bin/cs/CsRedundant.py")
     assert "smoke/test_loadbalance.py" not in suite_paths(redundant)
@@ -357,6 +368,37 @@ PR_CASES = [
         [f"{CUR}/bin/cs/CsVpcGuestNetwork.py"],
         {"smoke/test_vpc_ipv6.py", "smoke/test_vpc_redundant.py"},
         id="PR13127-radvd-redundant-vpc"),
+    pytest.param(
+        ["engine/schema/src/com/cloud/network/dao/NetworkVO.java",
+         "server/src/com/cloud/network/NetworkServiceImpl.java",
+         f"{OLD_SERVER}/vpc/VpcManagerImpl.java"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_network.py"},
+        id="PR1299-private-gw-iface-reviewer-ran"),
+    pytest.param(
+        [f"{OLD}/bin/configure.py", f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsRedundant.py",
+         f"{OLD}/bin/master.py", f"{OLD}/templates/keepalived.conf.templ"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_network.py"},
+        id="PR1070-rvpc-state-reviewer-ran"),
+    pytest.param(
+        ["scripts/network/domr/router_proxy.sh",
+         "server/src/com/cloud/network/firewall/FirewallManagerImpl.java",
+         f"{OLD_VR}/etc/dnsmasq.conf.tmpl", f"{OLD_VR}/etc/init.d/cloud-early-config",
+         f"{OLD_VR}/etc/iptables/iptables-dhcpsrvr", f"{OLD}/bin/configure.py",
+         f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsDatabag.py", f"{OLD}/bin/cs/CsNetfilter.py",
+         f"{OLD}/bin/vr_cfg.sh"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_vpc_router_nics.py", "smoke/test_network_acl.py",
+         "component/test_vpc_offerings.py", "component/test_vpc_routers.py",
+         "smoke/test_routers.py", "smoke/test_privategw_acl.py",
+         "smoke/test_reset_vm_on_reboot.py", "smoke/test_vm_life_cycle.py",
+         "smoke/test_vpc_vpn.py", "smoke/test_service_offerings.py"},
+        id="PR887-combined-vr-fixes-always-run-list"),
 ]
 
 

@@ -86,6 +86,8 @@ class Selector:
             self.picks.add_check(check, f"{rule.id}: {rule.reason}")
         if rule.vr_set:
             refs += self.add_vr_set(f"{rule.id}: {rule.reason}")
+        elif rule.baseline:
+            refs += self.add_baseline(rule.id)
         self.picks.decisions.append(Decision(
             path, rule.id, rule.reason, tuple(dict.fromkeys(r.path for r in refs)), rule.checks))
 
@@ -97,6 +99,15 @@ class Selector:
         for check in self.rules.vr_set_checks:
             self.picks.add_check(check, reason)
         return list(self.rules.vr_set)
+
+    def add_baseline(self, rule_id: str) -> list[SuiteRef]:
+        """Select the small end-to-end VR baseline every VR rule implies."""
+        reason = f"{rule_id} + vr-baseline: {self.rules.baseline_reason}"
+        for ref in self.rules.baseline:
+            self.picks.add_suite(ref, reason)
+        for check in self.rules.baseline_checks:
+            self.picks.add_check(check, reason)
+        return list(self.rules.baseline)
 
     def fall_back(self, path: str, reason: str) -> None:
         """Fail safe: select everything VR for ``path`` and say why."""
