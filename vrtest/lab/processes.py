@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from vrtest.lab.netns import LabError, ProcessRecord, enter_argv, is_alive, spawn
+from vrtest.lab.netns import LabError, ProcessRecord, is_alive, spawn
 from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import listening
 from vrtest.lab.state import LabState
@@ -30,7 +30,7 @@ def start_in(
 ) -> ProcessRecord:
     """Start ``argv`` in ``name``'s namespaces and record it as ``name/daemon``."""
     log = paths.logs / f"{name}-{daemon}.log"
-    record = spawn(enter_argv(paths.netns(name), paths.pin(name), argv), log)
+    record = spawn(paths.enter(name, argv), log)
     state.record_process(f"{name}/{daemon}", record)
     return record
 

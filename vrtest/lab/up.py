@@ -34,7 +34,7 @@ from vrtest.lab.processes import (
 from vrtest.lab.state import LabState, locked
 from vrtest.lab.status import is_healthy
 from vrtest.lab.topology import Router, Topology, build_topology
-from vrtest.lab.views import mount_view, write_view
+from vrtest.lab.views import make_uts, mount_view, write_view
 from vrtest.lab.vrfiles import host_files, router_files
 
 WORKERS = 4
@@ -172,8 +172,9 @@ def _start_host(
         shadow=shadow,
     )
     write_view(paths.view("host"), _with_host_key(files))
-    state.record("mounts", str(paths.pin("host")))
+    state.record("mounts", str(paths.pin("host")), str(paths.uts("host")))
     mount_view(paths, "host", paths.netns("host"))
+    make_uts(paths, "host", "kvm-host-1")
     sshd = start_sshd(paths, state, "host")
     wait_connectable(
         "the hypervisor host's sshd",
@@ -198,8 +199,9 @@ def _start_router(
         vrrp_password=credentials.vrrp_password,
     )
     write_view(paths.view(router.name), _with_host_key(files))
-    state.record("mounts", str(paths.pin(router.name)))
+    state.record("mounts", str(paths.pin(router.name)), str(paths.uts(router.name)))
     mount_view(paths, router.name, netns)
+    make_uts(paths, router.name, router.name)
     sshd = start_sshd(paths, state, router.name)
     if router.redundant:
         start_keepalived(paths, state, router.name)

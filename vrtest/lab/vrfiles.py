@@ -118,6 +118,11 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 """
 
 
+# Lookups from inside the lab fail at once (nothing answers on the loopback) instead of
+# timing out against the machine's resolver, which the lab's namespaces cannot reach.
+RESOLV_CONF = "# vrtest lab: no DNS inside the lab\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
+
+
 def table_id(device: str) -> int:
     """CloudStack's routing table number for ``ethN`` (``Table_ethN`` = 100 + N)."""
     return 100 + int(device[3:])
@@ -192,6 +197,7 @@ def router_files(
         "/etc/dhcphosts.txt": (dhcphosts(router, topology), 0o644),
         "/etc/iproute2/rt_tables": (rt_tables(router), 0o644),
         "/etc/hostname": (router.name + "\n", 0o644),
+        "/etc/resolv.conf": (RESOLV_CONF, 0o644),
         "/etc/ssh/sshd_config": (VR_SSHD.format(address=router.nic("Control").address), 0o644),
         "/opt/cloud/bin/checkrouter.sh": (CHECKROUTER, 0o755),
         "/root/.ssh/authorized_keys": (authorized_key, 0o600),
@@ -218,6 +224,7 @@ def host_files(address: str, *, private_key: str, public_key: str, shadow: str) 
         "/etc/ssh/sshd_config": (HOST_SSHD.format(address=address), 0o644),
         "/etc/shadow": (shadow, 0o640),
         "/etc/hostname": ("kvm-host-1\n", 0o644),
+        "/etc/resolv.conf": (RESOLV_CONF, 0o644),
         "/root/.ssh/id_rsa.cloud": (private_key, 0o600),
         "/root/.ssh/id_rsa.cloud.pub": (public_key, 0o644),
         "/root/.ssh/authorized_keys": (public_key, 0o600),
