@@ -37,8 +37,12 @@ def write_descriptor(directory: Path, tag: str = "") -> Path:
     prefix = f"t{tag}{pid % 100000}"[:8]
     port = free_port()
     host = f"10.{octet2}.{octet3}.2"
-    data["lab"].update(prefix=prefix, management_cidr=f"10.{octet2}.{octet3}.0/24",
-                       api_port=port, state_dir=str(directory / "state"))
+    data["lab"].update(
+        prefix=prefix,
+        management_cidr=f"10.{octet2}.{octet3}.0/24",
+        api_port=port,
+        state_dir=str(directory / "state"),
+    )
     data["management"]["api_url"] = f"http://127.0.0.1:{port}/client/api"
     data["zones"][0]["pods"][0]["clusters"][0]["hosts"][0]["address"] = host
     path = directory / f"lab-{prefix}.yaml"
@@ -50,8 +54,11 @@ def lab_can_run() -> str:
     """Why the live lab cannot run here, or '' when it can."""
     if os.geteuid() != 0:
         return "needs root"
-    missing = [tool for tool in ("ip", "iptables", "sshd", "keepalived", "nsenter", "unshare")
-               if find_tool(tool) is None]
+    missing = [
+        tool
+        for tool in ("ip", "iptables", "sshd", "keepalived", "nsenter", "unshare")
+        if find_tool(tool) is None
+    ]
     return f"missing {', '.join(missing)}" if missing else ""
 
 
@@ -66,9 +73,15 @@ class LiveLab:
         """SSH to the hypervisor host on 22 with the descriptor's password."""
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        client.connect(self.config.host_address, 22, self.config.host_username,
-                       self.config.host_password, allow_agent=False, look_for_keys=False,
-                       timeout=5)
+        client.connect(
+            self.config.host_address,
+            22,
+            self.config.host_username,
+            self.config.host_password,
+            allow_agent=False,
+            look_for_keys=False,
+            timeout=5,
+        )
         return client
 
     def cloud_key(self, host: paramiko.SSHClient) -> paramiko.PKey:
@@ -77,17 +90,27 @@ class LiveLab:
             text = handle.read().decode()
         return paramiko.RSAKey.from_private_key(io.StringIO(text))
 
-    def router_client(self, host: paramiko.SSHClient, address: str,
-                      key: paramiko.PKey) -> paramiko.SSHClient:
+    def router_client(
+        self, host: paramiko.SSHClient, address: str, key: paramiko.PKey
+    ) -> paramiko.SSHClient:
         """SSH to a VR's link-local address on 3922 through the host (``direct-tcpip``)."""
         transport = host.get_transport()
         assert transport is not None
-        channel = transport.open_channel("direct-tcpip", (address, 3922), ("127.0.0.1", 0),
-                                         timeout=5)
+        channel = transport.open_channel(
+            "direct-tcpip", (address, 3922), ("127.0.0.1", 0), timeout=5
+        )
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        client.connect(address, 3922, "root", pkey=key, sock=channel, allow_agent=False,
-                       look_for_keys=False, timeout=5)
+        client.connect(
+            address,
+            3922,
+            "root",
+            pkey=key,
+            sock=channel,
+            allow_agent=False,
+            look_for_keys=False,
+            timeout=5,
+        )
         return client
 
 

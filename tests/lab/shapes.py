@@ -11,15 +11,22 @@ _PRIORITY = re.compile(r"^\d+:\s*")
 
 def route_lines(text: str) -> list[str]:
     """``ip route show table all`` minus local/broadcast/IPv6 noise (as the goldens were cut)."""
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.startswith(("local ", "broadcast ", "multicast "))
-            and ":" not in line]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip()
+        and not line.startswith(("local ", "broadcast ", "multicast "))
+        and ":" not in line
+    ]
 
 
 def iptables_lines(text: str) -> list[str]:
     """``iptables-save`` without comments, counters zeroed."""
-    return [_COUNTERS.sub("[0:0]", line.strip()) for line in text.splitlines()
-            if line.strip() and not line.startswith("#")]
+    return [
+        _COUNTERS.sub("[0:0]", line.strip())
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def shapes(lines: list[str], renames: dict[str, str] | None = None) -> set[str]:

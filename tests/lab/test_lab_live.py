@@ -24,8 +24,12 @@ from vrtest.cloudstack.signing import signed_query
 
 pytestmark = pytest.mark.lab
 
-ROUTERS = {"r-4-VM": "169.254.3.10", "r-5-VM": "169.254.3.11", "r-6-VM": "169.254.3.12",
-           "r-7-VM": "169.254.3.13"}
+ROUTERS = {
+    "r-4-VM": "169.254.3.10",
+    "r-5-VM": "169.254.3.11",
+    "r-6-VM": "169.254.3.12",
+    "r-7-VM": "169.254.3.13",
+}
 VPC_AS_GOLDEN = {"eth3": "eth2", "0x67": "0x66", "Table_eth2": "Table_eth2"}
 
 
@@ -66,8 +70,10 @@ def shells(live_lab: LiveLab) -> Iterator[Shells]:
 
 
 def api(lab: LiveLab, secret: str | None = None, **params: str) -> tuple[int, dict[str, Any]]:
-    query = signed_query({"apiKey": lab.config.api_key, "response": "json", **params},
-                         secret if secret is not None else lab.config.secret_key)
+    query = signed_query(
+        {"apiKey": lab.config.api_key, "response": "json", **params},
+        secret if secret is not None else lab.config.secret_key,
+    )
     url = f"http://127.0.0.1:{lab.config.api_port}/client/api?{query}"
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -90,18 +96,29 @@ def test_routers_accept_only_the_lab_key(live_lab: LiveLab, shells: Shells) -> N
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
     with pytest.raises(paramiko.AuthenticationException):
-        client.connect(ROUTERS["r-5-VM"], 3922, "root", password=live_lab.config.host_password,
-                       sock=channel, allow_agent=False, look_for_keys=False)
+        client.connect(
+            ROUTERS["r-5-VM"],
+            3922,
+            "root",
+            password=live_lab.config.host_password,
+            sock=channel,
+            allow_agent=False,
+            look_for_keys=False,
+        )
 
 
 def test_vpc_router_matches_the_golden_structure(shells: Shells) -> None:
     golden = GOLDEN / "vpc-router"
     routes = route_lines(shells.run("r-4-VM", "ip route show table all"))
-    assert shapes(routes, VPC_AS_GOLDEN) == shapes(route_lines((golden / "ip_route_all.txt").read_text()))
+    assert shapes(routes, VPC_AS_GOLDEN) == shapes(
+        route_lines((golden / "ip_route_all.txt").read_text())
+    )
     rules = shells.run("r-4-VM", "ip rule").splitlines()
     assert shapes(rules, VPC_AS_GOLDEN) == shapes((golden / "ip_rule.txt").read_text().splitlines())
     saved = iptables_lines(shells.run("r-4-VM", "iptables-save"))
-    assert shapes(saved, VPC_AS_GOLDEN) == shapes(iptables_lines((golden / "iptables.txt").read_text()))
+    assert shapes(saved, VPC_AS_GOLDEN) == shapes(
+        iptables_lines((golden / "iptables.txt").read_text())
+    )
     assert "default via 10.254.2.1 dev eth1" in shells.run("r-4-VM", "ip -4 route list 0/0")
 
 
@@ -114,7 +131,8 @@ def test_isolated_router_matches_the_golden_structure(shells: Shells) -> None:
     saved = shapes(iptables_lines(shells.run("r-5-VM", "iptables-save")))
     # the lab's isolated networks allow egress (an offering's default), so guests reach "out"
     assert saved - {"-A FW_EGRESS_RULES -j ACCEPT"} == shapes(
-        iptables_lines((golden / "iptables.txt").read_text()))
+        iptables_lines((golden / "iptables.txt").read_text())
+    )
 
 
 def test_redundant_pair_has_exactly_one_primary(shells: Shells) -> None:
@@ -125,8 +143,11 @@ def test_redundant_pair_has_exactly_one_primary(shells: Shells) -> None:
     assert "10.1.4.1/24" in shells.run(primary, "ip -br -4 addr show dev eth0")
     assert "UP" in shells.run(primary, "ip -br link show dev eth2").split()
     assert "DOWN" in shells.run(backup, "ip -br link show dev eth2").split()
-    assert not [line for line in route_lines(shells.run(backup, "ip route show table all"))
-                if line.startswith("default")]
+    assert not [
+        line
+        for line in route_lines(shells.run(backup, "ip route show table all"))
+        if line.startswith("default")
+    ]
     golden = (GOLDEN / "redundant-vpc-backup" / "checkrouter.txt").read_text().strip()
     assert f"Status: {roles[backup]}" == golden
 
@@ -134,8 +155,12 @@ def test_redundant_pair_has_exactly_one_primary(shells: Shells) -> None:
 def test_vr_files_are_in_the_router_view_only(live_lab: LiveLab, shells: Shells) -> None:
     cmdline = json.loads(shells.run("r-4-VM", "cat /etc/cloudstack/cmdline.json"))
     assert cmdline["cmd_line"]["type"] == "vpcrouter"
-    assert json.loads(shells.run("r-6-VM", "cat /etc/cloudstack/cmdline.json"))["cmd_line"][
-        "redundant_router"] == "true"
+    assert (
+        json.loads(shells.run("r-6-VM", "cat /etc/cloudstack/cmdline.json"))["cmd_line"][
+            "redundant_router"
+        ]
+        == "true"
+    )
     assert shells.run("r-5-VM", "cat /etc/dhcphosts.txt").strip().endswith(",i-2-12-VM,infinite")
     assert "vrrp_instance" in shells.run("r-7-VM", "cat /etc/keepalived/keepalived.conf")
     from pathlib import Path
@@ -148,18 +173,28 @@ def test_api_with_correct_and_wrong_signature(live_lab: LiveLab, shells: Shells)
     assert status == 200 and body["listroutersresponse"]["count"] == 4
     status, body = api(live_lab, secret="not-the-secret", command="listRouters")
     assert status == 401
-    assert body == {"errorresponse": {"uuidList": [], "errorcode": 401, "errortext":
-                                      "unable to verify user credentials and/or request signature"}}
+    assert body == {
+        "errorresponse": {
+            "uuidList": [],
+            "errorcode": 401,
+            "errortext": "unable to verify user credentials and/or request signature",
+        }
+    }
     status, body = api(live_lab, command="listRouters", name="r-99-VM")
     assert (status, body) == (200, {"listroutersresponse": {}})
 
 
 def test_discovery_sees_the_lab_as_a_zone(live_lab: LiveLab, shells: Shells) -> None:
-    client = CloudStackClient(f"http://127.0.0.1:{live_lab.config.api_port}/client/api",
-                              live_lab.config.api_key, live_lab.config.secret_key)
+    client = CloudStackClient(
+        f"http://127.0.0.1:{live_lab.config.api_port}/client/api",
+        live_lab.config.api_key,
+        live_lab.config.secret_key,
+    )
     routers = {router.name: router for router in discover_routers(client)}
     assert sorted(routers) == sorted(ROUTERS)
-    assert routers["r-4-VM"].vpc_name == "vpc-1" and routers["r-4-VM"].public_gateway == "10.254.2.1"
+    assert (
+        routers["r-4-VM"].vpc_name == "vpc-1" and routers["r-4-VM"].public_gateway == "10.254.2.1"
+    )
     for name, router in routers.items():
         assert router.host_address == live_lab.config.host_address
         assert router.linklocal_ip == ROUTERS[name]
@@ -175,10 +210,13 @@ def test_status_json_and_up_twice(cli: CliRunner, live_lab: LiveLab) -> None:
     assert all(p["alive"] for r in status["routers"] for p in r["processes"].values())
     again = cli("lab", "--env", str(live_lab.descriptor), "up")
     assert again.code == 0 and "already up" in again.err
-    after = json.loads(cli("lab", "--env", str(live_lab.descriptor), "status", "--format",
-                           "json").out)
-    assert after["routers"] == [dict(r, redundantstate=a["redundantstate"])
-                                for r, a in zip(status["routers"], after["routers"], strict=True)]
+    after = json.loads(
+        cli("lab", "--env", str(live_lab.descriptor), "status", "--format", "json").out
+    )
+    assert after["routers"] == [
+        dict(r, redundantstate=a["redundantstate"])
+        for r, a in zip(status["routers"], after["routers"], strict=True)
+    ]
 
 
 def lab_cli(cli: CliRunner, lab: LiveLab, *args: str) -> str:
@@ -191,27 +229,34 @@ def guest_reaches_internet(lab: LiveLab, vm: str) -> bool:
     """A TCP connection from guest VM ``vm`` to the public gateway's 8.8.8.8 (refused = reached)."""
     from vrtest.lab.netns import run
 
-    code = ("import socket,sys\ns=socket.socket();s.settimeout(1.5)\n"
-            "try:\n s.connect(('8.8.8.8',9))\nexcept ConnectionRefusedError:\n sys.exit(0)\n"
-            "except OSError:\n sys.exit(1)\n")
+    code = (
+        "import socket,sys\ns=socket.socket();s.settimeout(1.5)\n"
+        "try:\n s.connect(('8.8.8.8',9))\nexcept ConnectionRefusedError:\n sys.exit(0)\n"
+        "except OSError:\n sys.exit(1)\n"
+    )
     argv = ["ip", "netns", "exec", f"{lab.config.prefix}-{vm}", "python3", "-c", code]
     return run(argv, check=False).returncode == 0
 
 
-def test_default_route_fault_is_the_2015_regression(cli: CliRunner, live_lab: LiveLab,
-                                                    shells: Shells) -> None:
+def test_default_route_fault_is_the_2015_regression(
+    cli: CliRunner, live_lab: LiveLab, shells: Shells
+) -> None:
     assert guest_reaches_internet(live_lab, "i-2-10-VM")
     lab_cli(cli, live_lab, "break", "r-4-VM", "default-route")
-    assert not [line for line in route_lines(shells.run("r-4-VM", "ip route show table all"))
-                if line.startswith("default")]
+    assert not [
+        line
+        for line in route_lines(shells.run("r-4-VM", "ip route show table all"))
+        if line.startswith("default")
+    ]
     assert not guest_reaches_internet(live_lab, "i-2-10-VM")
     lab_cli(cli, live_lab, "repair", "r-4-VM")
     assert shells.run("r-4-VM", "ip -4 route list 0/0").strip() == "default via 10.254.2.1 dev eth1"
     assert guest_reaches_internet(live_lab, "i-2-10-VM")
 
 
-def test_iptables_policy_fault_and_repair(cli: CliRunner, live_lab: LiveLab,
-                                          shells: Shells) -> None:
+def test_iptables_policy_fault_and_repair(
+    cli: CliRunner, live_lab: LiveLab, shells: Shells
+) -> None:
     lab_cli(cli, live_lab, "break", "r-5-VM", "iptables-policy")
     assert "policy ACCEPT" in shells.run("r-5-VM", "iptables -L INPUT").splitlines()[0]
     assert "policy ACCEPT" in shells.run("r-5-VM", "iptables -L FORWARD").splitlines()[0]
@@ -221,8 +266,9 @@ def test_iptables_policy_fault_and_repair(cli: CliRunner, live_lab: LiveLab,
     assert shells.run("r-5-VM", "iptables -L INPUT").count("DROP") == 1
 
 
-def test_split_brain_makes_two_primaries_and_repair_one(cli: CliRunner, live_lab: LiveLab,
-                                                        shells: Shells) -> None:
+def test_split_brain_makes_two_primaries_and_repair_one(
+    cli: CliRunner, live_lab: LiveLab, shells: Shells
+) -> None:
     lab_cli(cli, live_lab, "break", "r-6-VM", "split-brain")
     assert [shells.role("r-6-VM"), shells.role("r-7-VM")] == ["PRIMARY", "PRIMARY"]
     _, body = api(live_lab, command="listRouters", networkid=_redundant_network(live_lab))
@@ -236,8 +282,9 @@ def _redundant_network(lab: LiveLab) -> str:
     return str(body["listroutersresponse"]["router"][0]["guestnetworkid"])
 
 
-def test_keepalived_down_is_a_fault_and_the_peer_takes_over(cli: CliRunner, live_lab: LiveLab,
-                                                            shells: Shells) -> None:
+def test_keepalived_down_is_a_fault_and_the_peer_takes_over(
+    cli: CliRunner, live_lab: LiveLab, shells: Shells
+) -> None:
     primary = "r-6-VM" if shells.role("r-6-VM") == "PRIMARY" else "r-7-VM"
     peer = "r-7-VM" if primary == "r-6-VM" else "r-6-VM"
     lab_cli(cli, live_lab, "break", primary, "keepalived-down")
@@ -263,8 +310,9 @@ def test_vr_sshd_down_and_repair(cli: CliRunner, live_lab: LiveLab, shells: Shel
     assert shells.run("r-5-VM", "hostname").strip() == "r-5-VM"
 
 
-def test_down_leaves_no_namespace_link_mount_or_process(cli: CliRunner, live_lab: LiveLab,
-                                                         shells: Shells) -> None:
+def test_down_leaves_no_namespace_link_mount_or_process(
+    cli: CliRunner, live_lab: LiveLab, shells: Shells
+) -> None:
     from vrtest.lab.state import LabState
 
     state = LabState.load(live_lab.config.lab_dir / "state.json")

@@ -74,8 +74,11 @@ class LabConfig:
         """The lab settings of a loaded environment (its ``lab:``, management and host keys)."""
         source = str(env.path)
         if env.lab is None or env.management is None:
-            raise ConfigError(f"environment {env.name!r} is not an embedded lab (no lab: section)",
-                              path=source, hint="use --env local or a copy of local.yaml")
+            raise ConfigError(
+                f"environment {env.name!r} is not an embedded lab (no lab: section)",
+                path=source,
+                hint="use --env local or a copy of local.yaml",
+            )
         lab = env.lab
         host = next(iter(env.hosts()), None)
         config = cls(
@@ -142,18 +145,27 @@ def _check_consistent(config: LabConfig, env: Environment) -> None:
     assert env.management is not None
     api_port = urlsplit(env.management.api_url).port
     if api_port != config.api_port:
-        raise ConfigError(f"management.api_url uses port {api_port}, lab.api_port is "
-                          f"{config.api_port}", path=config.source, key="management.api_url",
-                          hint="make them the same port")
+        raise ConfigError(
+            f"management.api_url uses port {api_port}, lab.api_port is {config.api_port}",
+            path=config.source,
+            key="management.api_url",
+            hint="make them the same port",
+        )
     addresses = [host.address for host in env.hosts()]
     if addresses and addresses[0] != config.host_address:
-        raise ConfigError(f"the first host is {addresses[0]}, but the lab's hypervisor host is "
-                          f"{config.host_address} (.2 of lab.management_cidr)",
-                          path=config.source, key="zones.pods.clusters.hosts.address",
-                          hint="make them the same address")
+        raise ConfigError(
+            f"the first host is {addresses[0]}, but the lab's hypervisor host is "
+            f"{config.host_address} (.2 of lab.management_cidr)",
+            path=config.source,
+            key="zones.pods.clusters.hosts.address",
+            hint="make them the same address",
+        )
     if config.host_username != "root":
-        raise ConfigError("the lab's host login must be root", path=config.source,
-                          key="zones.pods.clusters.hosts.username")
+        raise ConfigError(
+            "the lab's host login must be root",
+            path=config.source,
+            key="zones.pods.clusters.hosts.username",
+        )
     _check_sizes(config)
 
 

@@ -120,7 +120,9 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 
 # Lookups from inside the lab fail at once (nothing answers on the loopback) instead of
 # timing out against the machine's resolver, which the lab's namespaces cannot reach.
-RESOLV_CONF = "# vrtest lab: no DNS inside the lab\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
+RESOLV_CONF = (
+    "# vrtest lab: no DNS inside the lab\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
+)
 
 
 def table_id(device: str) -> int:
