@@ -266,6 +266,22 @@ def stop(record: ProcessRecord, *, timeout: float = 3.0) -> None:
     _reap(record["pid"])
 
 
+def stop_all(records: Iterable[ProcessRecord], *, timeout: float = 3.0) -> None:
+    """Stop many recorded processes at once: SIGTERM to all, wait, SIGKILL what is left."""
+    alive = [record for record in records if is_alive(record)]
+    for record in alive:
+        _signal(record["pid"], signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive and time.monotonic() < deadline:
+        for record in alive:
+            _reap(record["pid"])
+        alive = [record for record in alive if is_alive(record)]
+        time.sleep(0.02)
+    for record in alive:
+        _signal(record["pid"], signal.SIGKILL)
+        _reap(record["pid"])
+
+
 def kill_pids(pids: Iterable[int]) -> None:
     """SIGKILL each PID (used for leftovers found inside the lab's own namespaces)."""
     for pid in pids:
