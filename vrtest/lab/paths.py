@@ -32,6 +32,13 @@ class LabPaths:
         return self.lab_dir / "rt"
 
     @property
+    def host_keys(self) -> Path:
+        """SSH host keys by router name, kept across ``up``/``down`` and shared by the labs
+        in one state directory: a router's link-local address and host key stay paired, so
+        clients' known_hosts (``accept-new``) stay valid."""
+        return self.lab_dir.parent / "hostkeys"
+
+    @property
     def logs(self) -> Path:
         """Daemon logs (sshd, keepalived, API server)."""
         return self.lab_dir / "logs"

@@ -15,6 +15,7 @@ from vrtest.lab.iptables import router_rules
 from vrtest.lab.netns import (
     add_netns,
     enter_argv,
+    find_tool,
     ip_batch,
     mount_private_tmpfs,
     require_root,
@@ -25,6 +26,7 @@ from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import checkrouter
 from vrtest.lab.processes import (
     start_api,
+    start_dnsmasq,
     start_keepalived,
     start_sshd,
     wait_connectable,
@@ -55,6 +57,10 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> La
     """Bring the lab up (or leave a healthy one as it is); return its state."""
     require_root()
     require_tools()
+    if find_tool("dnsmasq") is None:
+        console.warn(
+            "dnsmasq is not installed, so routers serve no DHCP/DNS (apt-get install dnsmasq-base)"
+        )
     paths = LabPaths.of(config)
     with locked(paths.lab_dir):
         state = LabState.load(paths.state_file)
@@ -152,8 +158,10 @@ def _credentials(config: LabConfig) -> Credentials:
     )
 
 
-def _with_host_key(files: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
-    private, public = keys.ed25519_host_key()
+def _with_host_key(
+    paths: LabPaths, name: str, files: dict[str, tuple[str, int]]
+) -> dict[str, tuple[str, int]]:
+    private, public = keys.stable_host_key(paths.host_keys, name)
     return {
         **files,
         "/etc/ssh/ssh_host_ed25519_key": (private, 0o600),
@@ -171,7 +179,7 @@ def _start_host(
         public_key=credentials.public_key,
         shadow=shadow,
     )
-    write_view(paths.view("host"), _with_host_key(files))
+    write_view(paths.view("host"), _with_host_key(paths, "host", files))
     state.record("mounts", str(paths.pin("host")), str(paths.uts("host")))
     mount_view(paths, "host", paths.netns("host"))
     make_uts(paths, "host", "kvm-host-1")
@@ -198,13 +206,15 @@ def _start_router(
         authorized_key=credentials.public_key,
         vrrp_password=credentials.vrrp_password,
     )
-    write_view(paths.view(router.name), _with_host_key(files))
+    write_view(paths.view(router.name), _with_host_key(paths, router.name, files))
     state.record("mounts", str(paths.pin(router.name)), str(paths.uts(router.name)))
     mount_view(paths, router.name, netns)
     make_uts(paths, router.name, router.name)
     sshd = start_sshd(paths, state, router.name)
     if router.redundant:
-        start_keepalived(paths, state, router.name)
+        start_keepalived(paths, state, router.name)  # its PRIMARY hook starts dnsmasq
+    else:
+        start_dnsmasq(paths, state, router.name)
     wait_listening(
         f"sshd of {router.name}", sshd, 3922, log=str(paths.logs / f"{router.name}-sshd.log")
     )
