@@ -19,13 +19,14 @@ from tests.lab.shapes import iptables_lines, shapes
 from vrtest.cloudstack.signing import signed_query
 from vrtest.errors import ConfigError
 from vrtest.lab import netns
+from vrtest.lab.addressing import build_topology
 from vrtest.lab.api.records import Records
 from vrtest.lab.api.server import LabApiServer
 from vrtest.lab.config import LabConfig, load_lab_config
 from vrtest.lab.iptables import router_rules
 from vrtest.lab.routes import router_commands
 from vrtest.lab.state import LabState
-from vrtest.lab.topology import Topology, build_topology
+from vrtest.lab.topology import Topology
 from vrtest.lab.vrfiles import cmdline, dhcphosts, rt_tables
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from vrtest.console import Console
 from vrtest.errors import ConfigError
 from vrtest.lab import keys, routes
+from vrtest.lab.addressing import build_topology
 from vrtest.lab.config import LabConfig
 from vrtest.lab.down import teardown
 from vrtest.lab.iptables import router_rules
@@ -35,7 +36,7 @@ from vrtest.lab.processes import (
 )
 from vrtest.lab.state import LabState, locked
 from vrtest.lab.status import is_healthy
-from vrtest.lab.topology import Router, Topology, build_topology
+from vrtest.lab.topology import Router, Topology
 from vrtest.lab.views import make_uts, mount_view, write_view
 from vrtest.lab.vrfiles import host_files, router_files
 
