@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +49,19 @@ def _descriptor(directory: Path) -> None:
     (directory / "cklab.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
 
 
+def _settle(envs_dir: Path, timeout: float = 30.0) -> None:
+    """Wait until keepalived has elected (the pair agrees with the API), as after any failover."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["check", "--env", "cklab", "--envs-dir", str(envs_dir),
+                     "--check", "redundant-state"], console=Console(out, err, environ={}))
+        if code == 0:
+            return
+        time.sleep(1)
+    raise AssertionError(f"the redundant pair did not settle:\n{out.getvalue()}")
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if os.geteuid() != 0:
@@ -57,6 +71,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     try:
         code, output = _lab(envs_dir, "up")
         assert code == 0, output
+        _settle(envs_dir)
         yield envs_dir
     finally:
         _lab(envs_dir, "down")
@@ -106,10 +121,10 @@ def test_each_fault_fails_its_check_only(cli: CliRunner, lab: Path, router: str,
         code, out = check(cli, lab, *STATE_CHECKS)
     finally:
         _lab(lab, "repair", router)
+        _settle(lab)
     found = outcomes(out)
     assert {key for key, result in found.items() if result == "FAILED"} == failing, out
     assert code == 1
-    assert f"FAILED {fault if fault in STATE_CHECKS else ''}" in out or "FAILED" in out
     assert f"[{router}]:" in out  # the failure names the router, with the evidence below it
     assert "  $ " in out
 
@@ -121,6 +136,7 @@ def test_router_with_sshd_down_is_unreachable_others_checked(cli: CliRunner, lab
         code, out = check(cli, lab, *STATE_CHECKS)
     finally:
         _lab(lab, "repair", "r-5-VM")
+        _settle(lab)
     found = outcomes(out)
     assert code == 3, out
     assert {found[("r-5-VM", name)] for name in STATE_CHECKS} == {"ERROR"}
