@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import REPO_ROOT, CliRunner
+from tests.conftest import CliRunner
+from tests.lab_descriptor import write_lab_descriptor
 from vrtest.cli import main
 from vrtest.console import Console
 
@@ -27,26 +27,6 @@ def _lab(envs_dir: Path, *args: str) -> tuple[int, str]:
     code = main(["lab", "--env", "cklab", "--envs-dir", str(envs_dir), *args],
                 console=Console(out, err, environ={}))
     return code, out.getvalue() + err.getvalue()
-
-
-def _descriptor(directory: Path) -> None:
-    """A copy of local.yaml with a prefix, cidrs and API port unique to this process."""
-    pid = os.getpid()
-    octet, port = pid % 200 + 20, 20000 + pid % 10000
-    data = yaml.safe_load((REPO_ROOT / "environments" / "local.yaml").read_text())
-    data["name"] = "cklab"
-    data["lab"].update(prefix=f"ck{pid % 1000}", management_cidr=f"10.{octet}.200.0/24",
-                       public_cidr=f"10.{octet}.202.0/24", api_port=port,
-                       state_dir=str(directory / "state"))
-    data["management"]["api_url"] = f"http://127.0.0.1:{port}/client/api"
-    pod = data["zones"][0]["pods"][0]
-    pod.update(start=f"10.{octet}.200.10", end=f"10.{octet}.200.100",
-               gateway=f"10.{octet}.200.1")
-    pod["clusters"][0]["hosts"][0]["address"] = f"10.{octet}.200.2"
-    data["zones"][0]["public_ip_ranges"][0].update(
-        start=f"10.{octet}.202.10", end=f"10.{octet}.202.250", gateway=f"10.{octet}.202.1")
-    data["vr_access"]["known_hosts"] = str(directory / "known_hosts")
-    (directory / "cklab.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def _settle(envs_dir: Path, timeout: float = 30.0) -> None:
@@ -67,7 +47,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     if os.geteuid() != 0:
         pytest.skip("the lab needs root")
     envs_dir = tmp_path_factory.mktemp("cklab")
-    _descriptor(envs_dir)
+    write_lab_descriptor(envs_dir, "cklab")
     try:
         code, output = _lab(envs_dir, "up")
         assert code == 0, output
