@@ -288,3 +288,13 @@ def test_json_formats_for_the_plan_and_the_result(cli: CliRunner, lab: Path) -> 
     summary = json.loads(result.out)
     assert summary["verdict"] == "FAILED" and summary["exit_code"] == 1 == result.code
     assert summary["counts"]["passed"] == 1 and summary["counts"]["skipped"] == 1
+
+
+def test_default_output_is_a_fresh_directory_per_run(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    selection = write_selection(lab, ["smoke/test_pass.py"])
+    result = cli("run", "--selection", str(selection), "--env", str(env),
+                 env=standin_environ(lab), cwd=lab)
+    assert result.code == 0, result.err
+    runs = list((lab / "vrtest-runs").glob("lab-standin-*/results.jsonl"))
+    assert len(runs) == 1 and str(runs[0].parent.relative_to(lab)) in result.out
