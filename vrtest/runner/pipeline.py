@@ -122,7 +122,7 @@ def stage_marvin_config(state: RunState) -> Path | None:
         return None
     from vrtest.runner.adapters import render_marvin_config
 
-    path = state.store.directory / MARVIN_CONFIG
+    path = (state.store.directory / MARVIN_CONFIG).resolve()  # children run in the checkout
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(render_marvin_config(state.settings))
