@@ -215,6 +215,8 @@ def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
         result = cli("run", "--env", str(env), "--output", str(lab / "o"), *args)
         assert result.code == 2, (args, result.err)
         assert message in result.err and "Traceback" not in result.err
+    nothing = cli("run", "--resume", str(lab / "nowhere"), "--env", str(env))
+    assert nothing.code == 2 and "no vrtest run there" in nothing.err
     unknown = cli("run", "--all", "--env", "no-such-env", "--envs-dir", str(lab))
     assert unknown.code == 2 and "no-such-env" in unknown.err
 

@@ -56,6 +56,9 @@ def stage_prepare(state: RunState) -> None:
     if (store.directory / "results.jsonl").exists() and not options.resume and not options.dry_run:
         raise UsageError(f"{store.directory} already holds a run",
                          hint=f"continue it with --resume {store.directory} or pick --output")
+    if options.resume and not (store.directory / RUN_META).exists():
+        raise UsageError(f"--resume {store.directory}: no vrtest run there (no {RUN_META})",
+                         hint="give the --output directory of an earlier run")
     store.prepare()
     previous = store.read_json(RUN_META) if options.resume else {}
     state.meta = {**previous, "env": state.settings.name, "hypervisor": state.settings.hypervisor,
