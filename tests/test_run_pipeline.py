@@ -300,3 +300,16 @@ def test_default_output_is_a_fresh_directory_per_run(cli: CliRunner, lab: Path) 
     assert result.code == 0, result.err
     runs = list((lab / "vrtest-runs").glob("lab-standin-*/results.jsonl"))
     assert len(runs) == 1 and str(runs[0].parent.relative_to(lab)) in result.out
+
+
+def test_files_go_through_the_selector(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    out = lab / "out"
+    result = cli("run", "--files", "systemvm/debian/opt/cloud/bin/cs/CsRoute.py", "--env",
+                 str(env), "--output", str(out), "--dry-run", "--format", "json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    assert plan["checks"] == ["default-route", "iptables-policy"]
+    saved = json.loads((out / "selection.json").read_text())
+    assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
+    assert any("vr-routing" in r for c in saved["checks"] for r in c["reasons"])
