@@ -9,9 +9,7 @@ from pathlib import Path
 
 from vrtest.console import Console
 from vrtest.errors import UsageError
-from vrtest.runner.adapters import load_settings
 from vrtest.runner.options import RunOptions
-from vrtest.runner.pipeline import run_pipeline
 from vrtest.runner.shard import parse_shard
 
 NAME = "run"
@@ -100,7 +98,10 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
-    """Run the pipeline."""
+    """Run the pipeline (imported here: ``vrtest --help`` stays fast)."""
+    from vrtest.runner.adapters import load_settings
+    from vrtest.runner.pipeline import run_pipeline
+
     options = options_from_args(args)
     settings = load_settings(options.env, options.envs_dir)
     return run_pipeline(options, settings, console)
