@@ -142,6 +142,9 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
         return
     ctx = _suite_context(state, config)
     jobs = state.options.jobs if state.settings.marvin.parallel_safe else 1
+    if state.options.jobs > 1 and jobs == 1:
+        state.console.warn(f"--jobs {state.options.jobs} ignored: environment "
+                           f"{state.settings.name!r} is not marvin.parallel_safe")
     state.console.info(f"[marvin] {len(state.plan.suites)} suite(s) with "
                        f"{state.settings.marvin.runner}, {jobs} at a time")
 
