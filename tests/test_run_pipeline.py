@@ -88,13 +88,26 @@ def test_nosetests_script_when_no_python_configured(cli: CliRunner, lab: Path) -
 
 def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner,
                                                                   lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_pass.py"])
-    assert result.code == 0, result.err
+    env = write_env(lab, lab / "cloudstack")
+    descriptor = yaml.safe_load(env.read_text())
+    descriptor["management"]["secret_key"] = "${STANDIN_SECRET}"
+    env.write_text(yaml.safe_dump(descriptor))
+    selection = write_selection(lab, ["smoke/test_crash.py"])  # its log tail is reported
+    out = lab / "out"
+    environ = {**standin_environ(lab), "STANDIN_SECRET": "standin-secret-key-123",
+               "STANDIN_ECHO_CONFIG": "1"}
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=environ)
+    assert result.code == 1, result.err
     config = out / "marvin.cfg"
     assert oct(config.stat().st_mode & 0o777) == "0o600"
     assert "standin-secret-key-123" in config.read_text()
-    for name in ("junit.xml", "summary.md", "report.html", "results.jsonl", "run.json"):
-        assert "standin-secret-key-123" not in (out / name).read_text(), name
+    log = out / "marvin" / "smoke__test_crash.log"
+    assert "Marvin config:" in log.read_text() and "****" in log.read_text()
+    for path in [log, *(out / n for n in ("junit.xml", "summary.md", "report.html",
+                                         "results.jsonl", "run.json"))]:
+        assert "standin-secret-key-123" not in path.read_text(), path.name
+    assert "****" in results(out)[0]["log_tail"]  # the reported log tail, masked
 
 
 def test_timeout_kills_the_process_group_and_keeps_the_log_tail(cli: CliRunner,
