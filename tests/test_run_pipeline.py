@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -223,6 +224,7 @@ def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
         (["--all", "--shard", "5/4"], "K must be between 1 and N"),
         (["--all", "--jobs", "0"], "--jobs must be positive"),
         ([], "say what changed"),
+        (["--diff", "main...HEAD", "--cloudstack", str(lab / "nowhere")], "needs the CloudStack"),
     ]
     for args, message in cases:
         result = cli("run", "--env", str(env), "--output", str(lab / "o"), *args)
@@ -326,3 +328,28 @@ def test_files_go_through_the_selector(cli: CliRunner, lab: Path) -> None:
     saved = json.loads((out / "selection.json").read_text())
     assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
     assert any("vr-routing" in r for c in saved["checks"] for r in c["reasons"])
+
+
+def test_diff_in_a_real_git_checkout(cli: CliRunner, lab: Path) -> None:
+    repo = lab / "cloudstack"
+    route = repo / "systemvm/debian/opt/cloud/bin/cs/CsRoute.py"
+    route.parent.mkdir(parents=True)
+    route.write_text("# routes\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    route.write_text("# routes, changed\n")
+    git("commit", "-qam", "change the default route")
+    env = write_env(lab, repo)
+    result = cli("run", "--diff", "HEAD~1...HEAD", "--env", str(env), "--output",
+                 str(lab / "out"), "--dry-run", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["checks"] == ["default-route", "iptables-policy"]
+    saved = json.loads((lab / "out" / "selection.json").read_text())
+    assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
+    assert saved["source"]["kind"] == "diff"
