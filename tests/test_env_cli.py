@@ -33,16 +33,16 @@ def envs(tmp_path: Path) -> Path:
     return target
 
 
-def test_list_shows_the_five(cli: CliRunner) -> None:
+def test_list_shows_the_six(cli: CliRunner) -> None:
     result = cli("env", "list", cwd=REPO_ROOT)
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].split() == ["NAME", "HYPERVISOR", "ZONES", "VR", "ACCESS", "CAPABILITIES",
                                 "STATUS"]
     names = [line.split()[0] for line in lines[1:]]
-    assert names == ["lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
-    assert "management-server" in lines[2]
-    assert "no real VRs" in lines[5]
+    assert names == ["fastlane", "lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
+    assert "management-server" in lines[3]
+    assert "no real VRs" in lines[1] and "no real VRs" in lines[6]
 
 
 def test_list_json(cli: CliRunner) -> None:

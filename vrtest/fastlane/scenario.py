@@ -16,7 +16,9 @@ import yaml
 
 from vrtest.errors import ConfigError, UsageError
 
-CHECK_KEYS = frozenset({"default-route", "iptables-policy", "services", "dhcp-dns", "vpn", "state"})
+CHECK_KEYS = frozenset({"processes", "state"})
+SHARED_CHECKS = frozenset({"default-route", "iptables-policy", "redundant-state", "vpn",
+                           "dhcp-dns", "services"})
 MAX_NICS = 8
 
 
@@ -52,6 +54,7 @@ class Scenario:
     expect: dict[str, dict[str, Any]]
     redundant: tuple[str, ...] = ()
     primary: dict[str, Any] = field(default_factory=dict)  # checks for the elected PRIMARY
+    skip: dict[str, str] = field(default_factory=dict)  # shared check -> why it cannot apply
     settle: float = 0.0
     nics: int = 4
     meta: dict[str, str] = field(default_factory=dict)
@@ -108,6 +111,10 @@ def load_scenario(directory: Path) -> Scenario:
     if primary and not redundant:
         raise ConfigError("needs a redundant group", path=str(path), key="primary")
     _check_expect(path, {"primary": primary}, ("primary",))
+    skip = {str(k): str(v) for k, v in (data.get("skip-checks") or {}).items()}
+    if set(skip) - SHARED_CHECKS:
+        raise ConfigError(f"unknown check {', '.join(sorted(set(skip) - SHARED_CHECKS))}",
+                          path=str(path), key="skip-checks")
     nics = int(data.get("nics", 4))
     if not 1 <= nics <= MAX_NICS:
         raise ConfigError(f"must be 1..{MAX_NICS}", path=str(path), key="nics")
@@ -115,7 +122,7 @@ def load_scenario(directory: Path) -> Scenario:
         name=directory.name, path=directory, description=str(data.get("description", "")),
         areas=tuple(data.get("areas", ())), routers=routers,
         peer={str(k): tuple(v) for k, v in (data.get("peer") or {}).items()},
-        steps=steps, expect=expect, redundant=redundant, primary=primary,
+        steps=steps, expect=expect, redundant=redundant, primary=primary, skip=skip,
         settle=float(data.get("settle", 15 if redundant else 0)), nics=nics)
 
 

@@ -168,6 +168,19 @@ def _suite_context(state: RunState, config: Path) -> SuiteContext:
                         timeout, state.options.rerun_failures, state.registry)
 
 
+def stage_fastlane(state: RunState) -> None:
+    """Fast-lane scenarios on sandboxed routers (environments of kind: fastlane only)."""
+    env = state.settings.source
+    if getattr(env, "kind", "") != "fastlane":
+        return
+    from vrtest.fastlane.stage import run_fastlane_stage
+
+    done = {name for kind, name in state.store.finished_names() if kind == "fastlane"} \
+        if state.options.resume else set()
+    run_fastlane_stage(env, state.selection, state.options.cloudstack, state.console,
+                       state.store.append, done)
+
+
 def stage_checks(state: RunState, runner: CheckRunner) -> None:
     """The selected VR checks, as one SuiteResult(kind="checks") with evidence."""
     names = [check.name for check in state.plan.checks]
@@ -216,6 +229,7 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
         stage_deploy(state)
         config = stage_marvin_config(state)
         stage_marvin(state, config)
+        stage_fastlane(state)
         stage_checks(state, check_runner)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")
