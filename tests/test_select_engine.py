@@ -86,7 +86,11 @@ def test_lab_runs_hardware_tests_and_filters_by_network_kind() -> None:
 
 
 def test_narrowed_rule_selects_only_named_tests() -> None:
-    selection = select(changes("systemvm/debian/opt/cloud/bin/cs/CsLoadBalancer.py"))
+    rules = parse_rules({"rules": [{"id": "lb", "reason": "haproxy", "paths": ["x/**"],
+                                    "suites": [{"path": "smoke/test_routers.py",
+                                                "tests": ["test_02_router_internal_adv"]}]}]},
+                        "t.yaml")
+    selection = select(changes("x/lb.py"), rules=rules)
     routers = next(s for s in selection.suites if s.path == "smoke/test_routers.py")
     assert routers.tests == ("TestRouterServices.test_02_router_internal_adv",)
 
@@ -129,6 +133,35 @@ def test_picks_of_one_suite_merge_reasons_and_whole_suite_wins() -> None:
     vpn = next(s for s in both.suites if s.path == "smoke/test_vpc_vpn.py")
     assert len(vpn.tests) == 4
     assert {r.split(":")[0] for r in vpn.reasons} == {"vr-redundant", "vr-vpn"}
+
+
+def test_hardware_true_env_mirrors_nose_and_filter() -> None:
+    strict = Capabilities("hw", real_vrs=True, required_hardware=True, tags=("advanced",))
+    selection = select(changes(RVR), env=strict)
+    assert "smoke/test_vpc_redundant.py" in {s.path for s in selection.suites}
+    absent = [item for item in selection.not_verified
+              if item.get("suite") == "component/maint/test_redundant_router.py"]
+    assert absent and "-a required_hardware=true" in absent[0]["reason"]
+
+
+def test_select_accepts_a_loaded_environment() -> None:
+    from vrtest.environment import load_environment
+
+    env = load_environment("simulator", envs_dir=Path(__file__).resolve().parents[1]
+                           / "environments")
+    selection = select(changes(RVR), env=env)
+    assert selection.checks == ()
+    assert any(item.get("check") == "redundant-state" for item in selection.not_verified)
+
+
+def test_changeset_entry_points_used_by_vrtest_run(tmp_path: Path) -> None:
+    listed = tmp_path / "files.txt"
+    listed.write_text(f"{RVR}\n")
+    assert ChangeSet.from_files([RVR]).paths == (RVR,)
+    assert ChangeSet.from_files_from(str(listed)).paths == (RVR,)
+    everything = select(ChangeSet.everything())
+    assert {s.path for s in load_rules().vr_set} <= {s.path for s in everything.suites}
+    assert not everything.fallback
 
 
 def test_capabilities_from_descriptor_mapping() -> None:

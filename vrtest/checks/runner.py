@@ -33,7 +33,10 @@ def collect(router: Router, open_shell: ShellFactory, checks: Sequence[Check]) -
         shell = open_shell(router)
         results.update(run_batch(shell, commands_for(router, checks)))
     except UnreachableError as exc:
-        return RouterOutputs(router, results, error=exc.one_line())
+        message = exc.one_line()
+        if router.name not in message:
+            message = f"router {router.name}: {message}"
+        return RouterOutputs(router, results, error=message)
     finally:
         if shell is not None:
             shell.close()
@@ -73,7 +76,7 @@ def _verdict(check: Check, ctx: CheckContext, outputs: RouterOutputs) -> Verdict
     if outputs.error.startswith("router is "):
         return Verdict(Outcome.SKIPPED, outputs.error)
     if outputs.error:
-        return Verdict(Outcome.ERROR, f"unreachable: {outputs.error}")
+        return Verdict(Outcome.ERROR, outputs.error)
     return check.evaluate(ctx)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vrtest.lab.netns import enter_argv, run
+from vrtest.lab.netns import run
 from vrtest.lab.paths import LabPaths
 
 CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
@@ -12,7 +12,7 @@ CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
 
 def checkrouter(paths: LabPaths, router: str) -> str:
     """What ``checkrouter.sh`` prints in ``router`` (``PRIMARY``, ``BACKUP``, ``FAULT``...)."""
-    argv = enter_argv(paths.netns(router), paths.pin(router), ["/bin/bash", CHECKROUTER])
+    argv = paths.enter(router, ["/bin/bash", CHECKROUTER])
     done = run(argv, check=False, timeout=10)
     for line in done.stdout.splitlines():
         if line.startswith("Status:"):

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from vrtest.console import Console
 from vrtest.errors import ConfigError
 from vrtest.lab import keys, routes
+from vrtest.lab.addressing import build_topology
 from vrtest.lab.config import LabConfig
 from vrtest.lab.down import teardown
 from vrtest.lab.iptables import router_rules
 from vrtest.lab.netns import (
     add_netns,
     enter_argv,
+    find_tool,
     ip_batch,
     mount_private_tmpfs,
     require_root,
@@ -25,6 +27,7 @@ from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import checkrouter
 from vrtest.lab.processes import (
     start_api,
+    start_dnsmasq,
     start_keepalived,
     start_sshd,
     wait_connectable,
@@ -33,8 +36,8 @@ from vrtest.lab.processes import (
 )
 from vrtest.lab.state import LabState, locked
 from vrtest.lab.status import is_healthy
-from vrtest.lab.topology import Router, Topology, build_topology
-from vrtest.lab.views import mount_view, write_view
+from vrtest.lab.topology import Router, Topology
+from vrtest.lab.views import make_uts, mount_view, write_view
 from vrtest.lab.vrfiles import host_files, router_files
 
 WORKERS = 4
@@ -55,6 +58,10 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> La
     """Bring the lab up (or leave a healthy one as it is); return its state."""
     require_root()
     require_tools()
+    if find_tool("dnsmasq") is None:
+        console.warn(
+            "dnsmasq is not installed, so routers serve no DHCP/DNS (apt-get install dnsmasq-base)"
+        )
     paths = LabPaths.of(config)
     with locked(paths.lab_dir):
         state = LabState.load(paths.state_file)
@@ -152,8 +159,10 @@ def _credentials(config: LabConfig) -> Credentials:
     )
 
 
-def _with_host_key(files: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
-    private, public = keys.ed25519_host_key()
+def _with_host_key(
+    paths: LabPaths, name: str, files: dict[str, tuple[str, int]]
+) -> dict[str, tuple[str, int]]:
+    private, public = keys.stable_host_key(paths.host_keys, name)
     return {
         **files,
         "/etc/ssh/ssh_host_ed25519_key": (private, 0o600),
@@ -171,9 +180,10 @@ def _start_host(
         public_key=credentials.public_key,
         shadow=shadow,
     )
-    write_view(paths.view("host"), _with_host_key(files))
-    state.record("mounts", str(paths.pin("host")))
+    write_view(paths.view("host"), _with_host_key(paths, "host", files))
+    state.record("mounts", str(paths.pin("host")), str(paths.uts("host")))
     mount_view(paths, "host", paths.netns("host"))
+    make_uts(paths, "host", "kvm-host-1")
     sshd = start_sshd(paths, state, "host")
     wait_connectable(
         "the hypervisor host's sshd",
@@ -197,12 +207,15 @@ def _start_router(
         authorized_key=credentials.public_key,
         vrrp_password=credentials.vrrp_password,
     )
-    write_view(paths.view(router.name), _with_host_key(files))
-    state.record("mounts", str(paths.pin(router.name)))
+    write_view(paths.view(router.name), _with_host_key(paths, router.name, files))
+    state.record("mounts", str(paths.pin(router.name)), str(paths.uts(router.name)))
     mount_view(paths, router.name, netns)
+    make_uts(paths, router.name, router.name)
     sshd = start_sshd(paths, state, router.name)
     if router.redundant:
-        start_keepalived(paths, state, router.name)
+        start_keepalived(paths, state, router.name)  # its PRIMARY hook starts dnsmasq
+    else:
+        start_dnsmasq(paths, state, router.name)
     wait_listening(
         f"sshd of {router.name}", sshd, 3922, log=str(paths.logs / f"{router.name}-sshd.log")
     )

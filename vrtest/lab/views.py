@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from vrtest.lab.netns import create_mount_ns, enter_argv, run
+from vrtest.lab.netns import create_mount_ns, create_uts_ns, enter_argv, run
 from vrtest.lab.paths import LabPaths
 from vrtest.lab.vrfiles import ViewFiles
 
@@ -32,6 +32,12 @@ def write_view(view: Path, files: ViewFiles) -> None:
     ssh_dir = view / "root" / ".ssh"
     if ssh_dir.exists():
         ssh_dir.chmod(0o700)
+
+
+def make_uts(paths: LabPaths, name: str, hostname: str) -> None:
+    """Give ``name`` its own UTS namespace, so ``hostname`` on it prints ``hostname``."""
+    paths.uts(name).parent.mkdir(parents=True, exist_ok=True)
+    create_uts_ns(paths.uts(name), hostname)
 
 
 def mount_view(paths: LabPaths, name: str, netns: str) -> Path:
