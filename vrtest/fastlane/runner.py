@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from vrtest.errors import VrtestError
+from vrtest.errors import Interrupted, VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
 from vrtest.fastlane.backend import shared_checks
@@ -61,7 +61,9 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
     try:
         with group:
             _drive(scenario, group, run, ws.script_timeout)
-    except SandboxError as exc:
+    except Interrupted:
+        raise
+    except VrtestError as exc:  # SandboxError, LabError (a namespace command failed)
         run.error = exc.one_line()
     except LedgerClosed as exc:
         run.error = str(exc)
