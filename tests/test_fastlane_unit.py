@@ -13,6 +13,7 @@ from vrtest.environment import load_environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.fastlane.apply import boot_nics, boot_script
 from vrtest.fastlane.backend import api_router, guest_vms
+from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
 from vrtest.fastlane.select import scenarios_for
 from vrtest.fastlane.state import RouterState, diff_states, parse_capture
@@ -154,3 +155,10 @@ def test_fastlane_descriptor_loads_as_its_own_kind() -> None:
     env = load_environment(str(REPO_SUITES.parents[1] / "environments" / "fastlane.yaml"))
     assert env.kind == "fastlane" and env.fastlane is not None
     assert env.fastlane.jobs == 3 and env.capabilities.real_vrs is False
+
+
+def test_non_root_gets_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with pytest.raises(ConfigError) as exc:
+        require_root()
+    assert exc.value.one_line().startswith("the fast lane needs root")

@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from vrtest.errors import ConfigError
 from vrtest.lab import netns
 
 IP_TIMEOUT = 15
@@ -24,6 +25,13 @@ IP_TIMEOUT = 15
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``ip ARGS`` (argv list, no shell); a failure raises ``LabError`` naming it."""
     return netns.run(["ip", *args], check=check, timeout=IP_TIMEOUT)
+
+
+def require_root() -> None:
+    """Refuse to go on unless running as root (namespaces, overlay mounts)."""
+    if os.geteuid() != 0:
+        raise ConfigError("the fast lane needs root (network, mount and PID namespaces)",
+                          hint="run it as root, e.g. sudo python -m vrtest.fastlane ...")
 
 
 class LedgerClosed(RuntimeError):
