@@ -108,6 +108,7 @@ def test_lane_reports_each_result_as_it_finishes(workspace: Workspace, tmp_path:
     results = run_fastlane(request, workspace, Console(io.StringIO(), err, environ={}),
                            on_result=lambda r: seen.append(r.name))
     assert seen == ["fastlane/mini-vpc"] and not results[0].failed
+    assert not workspace.run_dir.exists()
     assert "fastlane/mini-vpc: ok" in err.getvalue()
 
 
