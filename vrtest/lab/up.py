@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -72,7 +75,33 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> La
             console.info(f"removing what an unfinished lab {config.prefix} left behind")
             teardown(paths, state, console)
             state = LabState(paths.state_file)
+        preflight(config)
         return _build(config, paths, state, extra_routers, console)
+
+
+def preflight(config: LabConfig) -> None:
+    """Refuse a management range already on this machine, or an API port already taken."""
+    done = run(["ip", "-j", "-4", "addr", "show"])
+    for link in json.loads(done.stdout or "[]"):
+        for address in link.get("addr_info", []):
+            if ipaddress.IPv4Address(address["local"]) in config.management_cidr:
+                raise ConfigError(
+                    f"{config.management_cidr} is already used here ({address['local']} on "
+                    f"{link['ifname']})",
+                    path=config.source,
+                    key="lab.management_cidr",
+                    hint="pick a free range, or run `vrtest lab down` for the lab using it",
+                )
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", config.api_port))
+        except OSError:
+            raise ConfigError(
+                f"port {config.api_port} on 127.0.0.1 is in use",
+                path=config.source,
+                key="lab.api_port",
+                hint="set lab.api_port (and management.api_url) to a free port",
+            ) from None
 
 
 def _reusable(state: LabState, extra_routers: int) -> bool:
