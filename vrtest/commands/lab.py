@@ -43,9 +43,10 @@ def register(parser: argparse.ArgumentParser) -> None:
     up.add_argument(
         "--routers",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help="extra routers beyond the default four, for scale (default 0)",
+        help="extra routers beyond the default four, for scale (default 0; without --routers "
+        "a running lab of any size is reused)",
     )
     up.set_defaults(handler=_up)
     status = verbs.add_parser("status", help="show routers, roles and daemons")
@@ -69,7 +70,7 @@ def _config(args: argparse.Namespace) -> LabConfig:
 def _up(args: argparse.Namespace, console: Console) -> int:
     from vrtest.lab.up import lab_up
 
-    if not 0 <= args.routers <= 200:
+    if args.routers is not None and not 0 <= args.routers <= 200:
         raise ConfigError(f"--routers {args.routers} is out of range", hint="use 0 to 200")
     config = _config(args)
     state = lab_up(config, console, extra_routers=args.routers)

@@ -57,8 +57,11 @@ class Credentials:
     vrrp_password: str
 
 
-def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> LabState:
-    """Bring the lab up (or leave a healthy one as it is); return its state."""
+def lab_up(config: LabConfig, console: Console, *, extra_routers: int | None = None) -> LabState:
+    """Bring the lab up (or leave a healthy one as it is); return its state.
+
+    ``extra_routers`` None reuses a healthy lab of any size (and builds the default one).
+    """
     require_root()
     require_tools()
     if find_tool("dnsmasq") is None:
@@ -76,7 +79,7 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> La
             teardown(paths, state, console)
             state = LabState(paths.state_file)
         preflight(config)
-        return _build(config, paths, state, extra_routers, console)
+        return _build(config, paths, state, extra_routers or 0, console)
 
 
 def preflight(config: LabConfig) -> None:
@@ -104,11 +107,11 @@ def preflight(config: LabConfig) -> None:
             ) from None
 
 
-def _reusable(state: LabState, extra_routers: int) -> bool:
+def _reusable(state: LabState, extra_routers: int | None) -> bool:
     if state.phase != "up" or not is_healthy(state):
         return False
     running = int(state.data["topology"].get("extra_routers", 0))
-    if running != extra_routers:
+    if extra_routers is not None and running != extra_routers:
         raise ConfigError(
             f"the lab is already up with --routers {running}",
             hint="run `vrtest lab down` first to change the number of routers",
