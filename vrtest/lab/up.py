@@ -96,6 +96,7 @@ def preflight(config: LabConfig) -> None:
                     hint="pick a free range, or run `vrtest lab down` for the lab using it",
                 )
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the API server binds
         try:
             probe.bind(("127.0.0.1", config.api_port))
         except OSError:
