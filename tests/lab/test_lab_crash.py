@@ -80,3 +80,27 @@ def vrtest_links() -> str:
     return subprocess.run(
         ["ip", "-o", "link", "show"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def test_a_failed_up_removes_what_it_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reason = lab_can_run()
+    if reason:
+        pytest.skip(f"the live lab {reason}")
+    import io
+
+    from vrtest.console import Console
+    from vrtest.lab import up
+    from vrtest.lab.netns import LabError
+
+    def no_api(*args: object) -> None:
+        raise LabError("the lab API server exited at start: simulated")
+
+    monkeypatch.setattr(up, "start_api", no_api)
+    config = load_lab_config(str(write_descriptor(tmp_path, tag="f")))
+    err = io.StringIO()
+    with pytest.raises(LabError, match="simulated"):
+        up.lab_up(config, Console(io.StringIO(), err))
+    assert "did not come up; removing what it had made" in err.getvalue()
+    assert not config.lab_dir.exists()
+    assert not [n for n in os.listdir("/run/netns") if n.startswith(f"{config.prefix}-")]
+    assert f"{config.prefix}-mgmt" not in vrtest_links()

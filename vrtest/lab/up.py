@@ -79,7 +79,12 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int | None = N
             teardown(paths, state, console)
             state = LabState(paths.state_file)
         preflight(config)
-        return _build(config, paths, state, extra_routers or 0, console)
+        try:
+            return _build(config, paths, state, extra_routers or 0, console)
+        except BaseException:
+            console.warn(f"lab {config.prefix} did not come up; removing what it had made")
+            teardown(paths, state, console)
+            raise
 
 
 def preflight(config: LabConfig) -> None:
