@@ -228,6 +228,8 @@ def test_api_port_must_match_the_api_url(cli: CliRunner, tmp_path: Path) -> None
     result = cli("lab", "--env", str(descriptor(tmp_path, api_port=18097)), "status")
     assert result.code == 2 and result.err.count("\n") == 1
     assert "management.api_url uses port 18096, lab.api_port is 18097" in result.err
+    after_verb = cli("lab", "status", "--env", str(descriptor(tmp_path, api_port=18097)))
+    assert (after_verb.code, after_verb.err) == (result.code, result.err)
 
 
 def test_a_cloudstack_environment_is_not_a_lab(cli: CliRunner) -> None:
