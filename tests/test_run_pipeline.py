@@ -324,7 +324,7 @@ def test_files_go_through_the_selector(cli: CliRunner, lab: Path) -> None:
                  str(env), "--output", str(out), "--dry-run", "--format", "json")
     assert result.code == 0, result.err
     plan = json.loads(result.out)
-    assert plan["checks"] == ["default-route", "iptables-policy"]
+    assert plan["checks"] == ["default-route", "iptables-policy", "services"]
     saved = json.loads((out / "selection.json").read_text())
     assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
     assert any("vr-routing" in r for c in saved["checks"] for r in c["reasons"])
@@ -349,7 +349,7 @@ def test_diff_in_a_real_git_checkout(cli: CliRunner, lab: Path) -> None:
     result = cli("run", "--diff", "HEAD~1...HEAD", "--env", str(env), "--output",
                  str(lab / "out"), "--dry-run", "--format", "json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["checks"] == ["default-route", "iptables-policy"]
+    assert json.loads(result.out)["checks"] == ["default-route", "iptables-policy", "services"]
     saved = json.loads((lab / "out" / "selection.json").read_text())
     assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
     assert saved["source"]["kind"] == "diff"
