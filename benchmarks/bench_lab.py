@@ -4,7 +4,7 @@
     sudo python benchmarks/bench_lab.py --routers 10  # a smaller scale run
 
 Budgets (issue 4): default lab up < 10 s; ``--routers 50`` < 30 s; memory per VR is reported
-(RSS of each router's processes: sshd, and keepalived on redundant routers).
+(RSS and PSS of each router's processes: sshd, dnsmasq, and keepalived on the redundant pair).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ from vrtest.console import Console  # noqa: E402
 from vrtest.lab.config import load_lab_config  # noqa: E402
 from vrtest.lab.down import lab_down  # noqa: E402
 from vrtest.lab.paths import LabPaths  # noqa: E402
-from vrtest.lab.probe import rss_kib  # noqa: E402
+from vrtest.lab.probe import pss_kib, rss_kib  # noqa: E402
 from vrtest.lab.state import LabState  # noqa: E402
 from vrtest.lab.up import lab_up  # noqa: E402
 
@@ -44,7 +45,8 @@ def measure(directory: Path, extra_routers: int) -> dict[str, float | int]:
     try:
         lab_up(config, console, extra_routers=extra_routers)
         up_seconds = time.monotonic() - started
-        per_router = router_rss(LabPaths.of(config))
+        per_router = router_memory(LabPaths.of(config), rss_kib)
+        per_router_pss = router_memory(LabPaths.of(config), pss_kib)
     finally:
         down_started = time.monotonic()
         lab_down(config, console)
@@ -55,17 +57,18 @@ def measure(directory: Path, extra_routers: int) -> dict[str, float | int]:
         "rss_kib_per_vr_mean": round(statistics.mean(per_router.values())),
         "rss_kib_per_vr_max": max(per_router.values()),
         "rss_mib_total": round(sum(per_router.values()) / 1024, 1),
+        "pss_kib_per_vr_mean": round(statistics.mean(per_router_pss.values())),
     }
 
 
-def router_rss(paths: LabPaths) -> dict[str, int]:
-    """RSS (KiB) of each router's recorded processes and their children."""
+def router_memory(paths: LabPaths, measure: Callable[[int], int]) -> dict[str, int]:
+    """``measure`` (KiB) of each router's recorded processes and their children."""
     state = LabState.load(paths.state_file)
     totals: dict[str, int] = {}
     for key, record in state.processes().items():
         name = key.split("/", 1)[0]
         if name.startswith("r-"):
-            totals[name] = totals.get(name, 0) + rss_kib(record["pid"])
+            totals[name] = totals.get(name, 0) + measure(record["pid"])
     return totals
 
 

@@ -62,6 +62,14 @@ def lab_can_run() -> str:
     return f"missing {', '.join(missing)}" if missing else ""
 
 
+def running(pid: int) -> bool:
+    """True when ``pid`` is a live process (a zombie waiting for init to reap it is not)."""
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
 @dataclass
 class LiveLab:
     """A running lab, its descriptor and configuration."""

@@ -12,15 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.conftest import lab_can_run, write_descriptor
+from tests.lab.conftest import lab_can_run, running, write_descriptor
 from vrtest.lab.config import load_lab_config
 
 pytestmark = pytest.mark.lab
 
 
 def vrtest(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vrtest", *args], capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "vrtest", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def wait_for_process(state_file: Path, key: str, timeout: float = 20) -> dict[str, int]:
@@ -42,8 +47,11 @@ def test_killed_up_is_cleaned_by_the_next_up_and_down(tmp_path: Path) -> None:
         pytest.skip(f"the live lab {reason}")
     descriptor = write_descriptor(tmp_path, tag="c")
     config = load_lab_config(str(descriptor))
-    up = subprocess.Popen([sys.executable, "-m", "vrtest", "lab", "--env", str(descriptor), "up"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = subprocess.Popen(
+        [sys.executable, "-m", "vrtest", "lab", "--env", str(descriptor), "up"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         orphans = wait_for_process(config.lab_dir / "state.json", "host/sshd")
     finally:
@@ -68,14 +76,31 @@ def test_killed_up_is_cleaned_by_the_next_up_and_down(tmp_path: Path) -> None:
     assert f"{config.prefix}-mgmt" not in vrtest_links()
 
 
-def running(pid: int) -> bool:
-    """True when ``pid`` is a live process (a zombie waiting for init to reap it is not)."""
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-
-
 def vrtest_links() -> str:
-    return subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["ip", "-o", "link", "show"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_failed_up_removes_what_it_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reason = lab_can_run()
+    if reason:
+        pytest.skip(f"the live lab {reason}")
+    import io
+
+    from vrtest.console import Console
+    from vrtest.lab import up
+    from vrtest.lab.netns import LabError
+
+    def no_api(*args: object) -> None:
+        raise LabError("the lab API server exited at start: simulated")
+
+    monkeypatch.setattr(up, "start_api", no_api)
+    config = load_lab_config(str(write_descriptor(tmp_path, tag="f")))
+    err = io.StringIO()
+    with pytest.raises(LabError, match="simulated"):
+        up.lab_up(config, Console(io.StringIO(), err))
+    assert "did not come up; removing what it had made" in err.getvalue()
+    assert not config.lab_dir.exists()
+    assert not [n for n in os.listdir("/run/netns") if n.startswith(f"{config.prefix}-")]
+    assert f"{config.prefix}-mgmt" not in vrtest_links()

@@ -16,7 +16,7 @@ import paramiko
 import pytest
 
 from tests.conftest import CliRunner
-from tests.lab.conftest import GOLDEN, LiveLab
+from tests.lab.conftest import GOLDEN, LiveLab, running
 from tests.lab.shapes import iptables_lines, route_lines, shapes
 from vrtest.cloudstack.client import CloudStackClient
 from vrtest.cloudstack.discovery import discover_routers
@@ -335,5 +335,5 @@ def assert_nothing_left(lab: LiveLab, namespaces: list[str], pids: list[int]) ->
     links = run(["ip", "-o", "link", "show"]).stdout
     assert f"{prefix}-" not in links
     assert str(lab.config.lab_dir) not in Path("/proc/self/mountinfo").read_text()
-    assert pids and not [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+    assert pids and not [pid for pid in pids if running(pid)]
     assert not lab.config.lab_dir.exists()

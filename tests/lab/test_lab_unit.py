@@ -228,6 +228,8 @@ def test_api_port_must_match_the_api_url(cli: CliRunner, tmp_path: Path) -> None
     result = cli("lab", "--env", str(descriptor(tmp_path, api_port=18097)), "status")
     assert result.code == 2 and result.err.count("\n") == 1
     assert "management.api_url uses port 18096, lab.api_port is 18097" in result.err
+    after_verb = cli("lab", "status", "--env", str(descriptor(tmp_path, api_port=18097)))
+    assert (after_verb.code, after_verb.err) == (result.code, result.err)
 
 
 def test_a_cloudstack_environment_is_not_a_lab(cli: CliRunner) -> None:
@@ -254,3 +256,39 @@ def test_state_file_is_rewritten_whole(tmp_path: Path) -> None:
     (tmp_path / "state.json").write_text("{broken")
     with pytest.raises(ConfigError, match="cannot read the lab state"):
         LabState.load(tmp_path / "state.json")
+
+
+def test_lab_needs_root(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    result = cli("lab", "up")
+    assert result.code == 2
+    assert result.err == (
+        "vrtest: error: the embedded lab needs root (namespaces, mounts, iptables) "
+        "(run it as root, e.g. sudo vrtest lab up)\n"
+    )
+
+
+def test_routers_out_of_range(cli: CliRunner) -> None:
+    result = cli("lab", "up", "--routers", "500")
+    assert result.code == 2 and "--routers 500 is out of range" in result.err
+
+
+def test_preflight_refuses_a_taken_port(config: LabConfig) -> None:
+    import dataclasses
+    import ipaddress
+    import socket
+
+    from vrtest.lab.up import preflight
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = dataclasses.replace(
+            config,
+            management_cidr=ipaddress.IPv4Network("10.199.77.0/24"),
+            api_port=taken.getsockname()[1],
+        )
+        if netns.find_tool("ip") is None:
+            pytest.skip("needs iproute2")
+        with pytest.raises(ConfigError, match="in use"):
+            preflight(busy)

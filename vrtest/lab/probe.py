@@ -44,6 +44,20 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+def pss_kib(pid: int) -> int:
+    """Proportional set size of ``pid`` and its children in KiB (shared pages split fairly)."""
+    total = 0
+    for member in [pid, *_children(pid)]:
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     try:

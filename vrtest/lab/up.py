@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,8 +57,11 @@ class Credentials:
     vrrp_password: str
 
 
-def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> LabState:
-    """Bring the lab up (or leave a healthy one as it is); return its state."""
+def lab_up(config: LabConfig, console: Console, *, extra_routers: int | None = None) -> LabState:
+    """Bring the lab up (or leave a healthy one as it is); return its state.
+
+    ``extra_routers`` None reuses a healthy lab of any size (and builds the default one).
+    """
     require_root()
     require_tools()
     if find_tool("dnsmasq") is None:
@@ -72,14 +78,46 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> La
             console.info(f"removing what an unfinished lab {config.prefix} left behind")
             teardown(paths, state, console)
             state = LabState(paths.state_file)
-        return _build(config, paths, state, extra_routers, console)
+        preflight(config)
+        try:
+            return _build(config, paths, state, extra_routers or 0, console)
+        except BaseException:
+            console.warn(f"lab {config.prefix} did not come up; removing what it had made")
+            teardown(paths, state, console)
+            raise
 
 
-def _reusable(state: LabState, extra_routers: int) -> bool:
+def preflight(config: LabConfig) -> None:
+    """Refuse a management range already on this machine, or an API port already taken."""
+    done = run(["ip", "-j", "-4", "addr", "show"])
+    for link in json.loads(done.stdout or "[]"):
+        for address in link.get("addr_info", []):
+            if ipaddress.IPv4Address(address["local"]) in config.management_cidr:
+                raise ConfigError(
+                    f"{config.management_cidr} is already used here ({address['local']} on "
+                    f"{link['ifname']})",
+                    path=config.source,
+                    key="lab.management_cidr",
+                    hint="pick a free range, or run `vrtest lab down` for the lab using it",
+                )
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the API server binds
+        try:
+            probe.bind(("127.0.0.1", config.api_port))
+        except OSError:
+            raise ConfigError(
+                f"port {config.api_port} on 127.0.0.1 is in use",
+                path=config.source,
+                key="lab.api_port",
+                hint="set lab.api_port (and management.api_url) to a free port",
+            ) from None
+
+
+def _reusable(state: LabState, extra_routers: int | None) -> bool:
     if state.phase != "up" or not is_healthy(state):
         return False
     running = int(state.data["topology"].get("extra_routers", 0))
-    if running != extra_routers:
+    if extra_routers is not None and running != extra_routers:
         raise ConfigError(
             f"the lab is already up with --routers {running}",
             hint="run `vrtest lab down` first to change the number of routers",
