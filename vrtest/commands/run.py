@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from vrtest.console import Console
 from vrtest.errors import UsageError
-from vrtest.runner.adapters import load_settings
 from vrtest.runner.options import RunOptions
-from vrtest.runner.pipeline import run_pipeline
 from vrtest.runner.shard import parse_shard
 
 NAME = "run"
@@ -48,7 +47,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--envs-dir", metavar="DIR", help="directory of environment descriptors")
     parser.add_argument("--cloudstack", metavar="PATH",
                         help="CloudStack checkout (holds test/integration)")
-    parser.add_argument("--output", metavar="DIR", help="run directory (default ./vrtest-run)")
+    parser.add_argument("--output", metavar="DIR",
+                        help="run directory (default vrtest-runs/ENV-TIME)")
     parser.add_argument("--shard", metavar="K/N", help="run shard K of N (deterministic)")
     parser.add_argument("--durations", metavar="FILE",
                         help="suite durations for --shard: JSON map or an earlier results.jsonl")
@@ -59,7 +59,15 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="rerun failed tests up to N times (pass on rerun = flaky)")
     parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR")
     parser.add_argument("--dry-run", action="store_true", help="show the plan and commands only")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="the plan (--dry-run) or the final result on stdout")
     parser.set_defaults(handler=handle)
+
+
+def default_output(env: str) -> Path:
+    """``vrtest-runs/<env>-<UTC time>``: a fresh directory, so a rerun never meets an old run."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return Path("vrtest-runs") / f"{Path(env).stem}-{stamp}"
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
@@ -76,7 +84,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
             raise UsageError(f"{flag} must be positive", hint=f"e.g. {flag} 2")
     if args.suite_timeout is not None and args.suite_timeout <= 0:
         raise UsageError("--suite-timeout must be positive", hint="seconds, e.g. 3600")
-    output = Path(args.resume or args.output or "vrtest-run")
+    output = Path(args.resume or args.output or default_output(args.env))
     return RunOptions(
         env=args.env, output=output, pr=args.pr, diff=args.diff, files=tuple(args.files or ()),
         files_from=args.files_from, all_suites=args.all_suites,
@@ -84,12 +92,16 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         cloudstack=args.cloudstack, shard=parse_shard(args.shard) if args.shard else None,
         durations=Path(args.durations) if args.durations else None, jobs=args.jobs,
         suite_timeout=args.suite_timeout, rerun_failures=args.rerun_failures,
-        resume=bool(args.resume), dry_run=args.dry_run, argv=tuple(sys.argv[1:]),
+        resume=bool(args.resume), dry_run=args.dry_run, format=args.format,
+        argv=tuple(sys.argv[1:]),
     )
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
-    """Run the pipeline."""
+    """Run the pipeline (imported here: ``vrtest --help`` stays fast)."""
+    from vrtest.runner.adapters import load_settings
+    from vrtest.runner.pipeline import run_pipeline
+
     options = options_from_args(args)
     settings = load_settings(options.env, options.envs_dir)
     return run_pipeline(options, settings, console)

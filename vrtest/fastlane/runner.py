@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from vrtest.errors import VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
+from vrtest.fastlane.backend import shared_checks
 from vrtest.fastlane.ns import LedgerClosed
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Scenario
@@ -93,28 +95,38 @@ def _elected(shells: list[Router]) -> bool:
 
 def check_routers(scenario: Scenario, routers: list[Router],
                   steps: list[StepOutcome]) -> list[TestResult]:
-    """Every check the scenario asks for, on every router, plus the redundant group check."""
-    tests = []
+    """The project's VR checks on every router, then the scenario's own expectations."""
+    by_name = {r.name: r for r in routers}
+    group = [by_name[n] for n in scenario.redundant]
+    states = checks.redundant_states(group)[0] if group else {}
+    tests = [_skip_if_asked(scenario, t) for t in shared_checks(scenario, by_name, states)]
     for router in routers:
+        tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps))
+    primary = [r for r in group if states.get(r.name) == "PRIMARY"]
+    if scenario.primary and len(primary) == 1:
+        tests.extend(_router_checks(scenario.primary, primary[0], []))
+    return tests
+
+
+def _skip_if_asked(scenario: Scenario, test: TestResult) -> TestResult:
+    reason = scenario.skip.get(dict(test.properties).get("check", ""))
+    if reason is None or test.outcome is Outcome.SKIPPED:
+        return test
+    note = f"not applicable in the fast lane: {reason} (would be {test.outcome.value}: "
+    return replace(test, outcome=Outcome.SKIPPED, message=note + f"{test.message})")
+
+
+def _router_checks(expect: dict[str, Any], router: Router,
+                   steps: list[StepOutcome]) -> list[TestResult]:
+    tests = []
+    if steps:
         log = router.shell("grep -E -A12 'Traceback|ERROR' /var/log/cloud.log | tail -200")
         tests.append(checks.scripts(router.name, [s for s in steps if s.router == router.name],
                                     log))
-        expect = scenario.expect.get(router.name, {})
-        if "default-route" in expect:
-            tests.append(checks.default_route(router, expect["default-route"]))
-        if "iptables-policy" in expect:
-            tests.append(checks.iptables_policy(router, expect["iptables-policy"]))
-        if "services" in expect:
-            tests.append(checks.services(router, expect["services"]))
-        if "dhcp-dns" in expect:
-            tests.append(checks.dhcp_dns(router, expect["dhcp-dns"]))
-        if "vpn" in expect:
-            tests.append(checks.vpn(router, expect["vpn"]))
-        if "state" in expect:
-            tests.append(checks.expected_state(capture(router), expect["state"]))
-    if scenario.redundant:
-        names = set(scenario.redundant)
-        tests.append(checks.redundant_state([r for r in routers if r.name in names]))
+    if "processes" in expect:
+        tests.append(checks.processes(router, expect["processes"]))
+    if "state" in expect:
+        tests.append(checks.expected_state(capture(router), expect["state"]))
     return tests
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable, Sequence
 
+from vrtest.errors import UnreachableError
 from vrtest.results import Outcome, SuiteResult, TestResult
-from vrtest.runner.adapters import checks_module
 from vrtest.runner.settings import RunSettings
 
 CHECKS_SUITE = "vr-checks"
@@ -23,19 +22,17 @@ def not_run(names: Sequence[str], reason: str) -> SuiteResult:
 
 
 def default_check_runner(settings: RunSettings, names: Sequence[str]) -> SuiteResult:
-    """Run ``names`` with ``vrtest.checks.run_checks`` against the environment's routers."""
-    module = checks_module()
-    if module is None or not hasattr(module, "run_checks"):
-        return not_run(names, "VR checks are not in this build of vrtest")
-    run_checks = module.run_checks
-    parameters = inspect.signature(run_checks).parameters
-    if "checks" in parameters:
-        result = run_checks(settings.source, checks=list(names))
-    else:
-        result = run_checks(settings.source, list(names))
-    if not isinstance(result, SuiteResult):
-        raise TypeError(f"run_checks returned {type(result).__name__}, not SuiteResult")
-    return result
+    """Discover the environment's routers through its API and run ``names`` on them."""
+    from vrtest.checks import run_checks
+
+    return run_checks(settings.source, list(names))
+
+
+def unreachable(names: Sequence[str], error: UnreachableError) -> SuiteResult:
+    """The checks could not start (API or hop unreachable): an infrastructure error."""
+    return SuiteResult(name=CHECKS_SUITE, kind="checks", error=f"unreachable: {error.one_line()}",
+                       started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       metadata={"unreachable": "true", "checks": ",".join(names)})
 
 
 def run_check_stage(settings: RunSettings, names: Sequence[str],
@@ -44,7 +41,10 @@ def run_check_stage(settings: RunSettings, names: Sequence[str],
     if not settings.real_vrs:
         return not_run(names, f"environment {settings.name!r} has no real virtual routers")
     clock = time.monotonic()
-    result = runner(settings, names)
+    try:
+        result = runner(settings, names)
+    except UnreachableError as exc:
+        return unreachable(names, exc)
     if result.duration:
         return result
     return SuiteResult(name=result.name, kind=result.kind, tests=result.tests,

@@ -27,6 +27,7 @@ class RunOptions:
     rerun_failures: int = 0
     resume: bool = False
     dry_run: bool = False
+    format: str = "text"
     argv: tuple[str, ...] = ()
 
     @property

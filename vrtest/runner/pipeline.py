@@ -6,7 +6,6 @@ changes -> selection -> plan -> deploy -> Marvin config -> Marvin suites -> VR c
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
-from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
+from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
 from vrtest.reports import write_reports
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
@@ -57,6 +56,9 @@ def stage_prepare(state: RunState) -> None:
     if (store.directory / "results.jsonl").exists() and not options.resume and not options.dry_run:
         raise UsageError(f"{store.directory} already holds a run",
                          hint=f"continue it with --resume {store.directory} or pick --output")
+    if options.resume and not (store.directory / RUN_META).exists():
+        raise UsageError(f"--resume {store.directory}: no vrtest run there (no {RUN_META})",
+                         hint="give the --output directory of an earlier run")
     store.prepare()
     previous = store.read_json(RUN_META) if options.resume else {}
     state.meta = {**previous, "env": state.settings.name, "hypervisor": state.settings.hypervisor,
@@ -73,7 +75,7 @@ def stage_select(state: RunState) -> None:
     if state.options.resume and saved.exists():
         state.selection = load_selection_file(saved)
     else:
-        state.selection = select_for_run(state.options, state.settings)
+        state.selection = select_for_run(state.options, state.settings, state.console)
     source = state.selection.get("source") or {}
     for key in ("commit", "pr", "title", "branch", "base", "head"):
         if source.get(key) not in (None, ""):
@@ -123,10 +125,10 @@ def stage_marvin_config(state: RunState) -> Path | None:
         return None
     from vrtest.runner.adapters import render_marvin_config
 
-    path = state.store.directory / MARVIN_CONFIG
+    path = (state.store.directory / MARVIN_CONFIG).resolve()  # children run in the checkout
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(render_marvin_config(state.settings), handle, indent=2)
+        handle.write(render_marvin_config(state.settings))
     state.console.info(f"[marvin-config] {path}")
     return path
 
@@ -140,6 +142,9 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
         return
     ctx = _suite_context(state, config)
     jobs = state.options.jobs if state.settings.marvin.parallel_safe else 1
+    if state.options.jobs > 1 and jobs == 1:
+        state.console.warn(f"--jobs {state.options.jobs} ignored: environment "
+                           f"{state.settings.name!r} is not marvin.parallel_safe")
     state.console.info(f"[marvin] {len(state.plan.suites)} suite(s) with "
                        f"{state.settings.marvin.runner}, {jobs} at a time")
 
@@ -163,12 +168,28 @@ def _suite_context(state: RunState, config: Path) -> SuiteContext:
                         timeout, state.options.rerun_failures, state.registry)
 
 
+def stage_fastlane(state: RunState) -> None:
+    """Fast-lane scenarios on sandboxed routers (environments of kind: fastlane only)."""
+    env = state.settings.source
+    if getattr(env, "kind", "") != "fastlane":
+        return
+    from vrtest.fastlane.stage import run_fastlane_stage
+
+    done = {name for kind, name in state.store.finished_names() if kind == "fastlane"} \
+        if state.options.resume else set()
+    run_fastlane_stage(env, state.selection, state.options.cloudstack, state.console,
+                       state.store.append, done)
+
+
 def stage_checks(state: RunState, runner: CheckRunner) -> None:
     """The selected VR checks, as one SuiteResult(kind="checks") with evidence."""
     names = [check.name for check in state.plan.checks]
     if not names:
         return
-    with state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
+    from vrtest.runner.lab_stage import lab_for_checks
+
+    with lab_for_checks(state.settings, state.options, state.console), \
+            state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
         result = run_check_stage(state.settings, names, runner)
     state.store.append(result)
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
@@ -183,9 +204,13 @@ def stage_reports(state: RunState, status: str) -> None:
 
 
 def exit_code(results: list[SuiteResult]) -> ExitCode:
-    """0 all passed, 1 any failure; derived from the recorded results only."""
-    return ExitCode.FAILED if any(r.failed and not r.metadata.get("not_run")
-                                  for r in results) else ExitCode.OK
+    """1 any failure, else 3 when infrastructure was unreachable, else 0; from the results."""
+    counted = [r for r in results if not r.metadata.get("not_run")]
+    if any(r.failed for r in counted if not r.metadata.get("unreachable")):
+        return ExitCode.FAILED
+    if any(r.metadata.get("unreachable") for r in counted):
+        return ExitCode.UNREACHABLE
+    return ExitCode.OK
 
 
 def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
@@ -204,6 +229,7 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
         stage_deploy(state)
         config = stage_marvin_config(state)
         stage_marvin(state, config)
+        stage_fastlane(state)
         stage_checks(state, check_runner)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")
@@ -215,7 +241,26 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
             "SIGINT", ExitCode.INTERRUPTED)
         stage_reports(state, "interrupted")
         raise interrupted from None
+    except VrtestError:
+        stage_reports(state, "stopped by an error")  # what finished is still reported
+        raise
     stage_reports(state, "finished")
     code = exit_code(state.store.results())
-    console.info(f"[exit] {int(code)} ({code.name.lower()})")
+    show_outcome(state, code)
     return int(code)
+
+
+def show_outcome(state: RunState, code: ExitCode) -> None:
+    """The result on stdout (text or JSON) and the exit line on stderr."""
+    from vrtest.reports.model import load_report
+
+    report = load_report(state.store.directory)
+    counts = report.counts()
+    if state.options.format == "json":
+        state.console.print_json({"verdict": report.verdict, "exit_code": int(code),
+                                  "counts": counts, "output": str(state.store.directory)})
+    else:
+        state.console.print(f"{report.verdict}: " + ", ".join(
+            f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) +
+            f" (reports in {state.store.directory})")
+    state.console.info(f"[exit] {int(code)} ({code.name.lower()})")

@@ -9,9 +9,8 @@ or as the snapshot ``suites/catalog-main.yaml`` shipped with vrtest.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import yaml
 from vrtest.errors import ConfigError
 
 SNAPSHOT_NAME = "catalog-main.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def suites_dir() -> Path:
 def load_catalog(path: Path, label: str | None = None) -> Catalog:
     """Read a catalog YAML written by ``vrtest catalog``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise ConfigError(f"cannot read catalog: {exc.strerror or exc}", path=str(path)) from exc
     except yaml.YAMLError as exc:
@@ -146,19 +146,15 @@ def load_catalog(path: Path, label: str | None = None) -> Catalog:
 
 
 def snapshot_catalog() -> Catalog:
-    """The snapshot shipped in ``suites/catalog-main.yaml``."""
-    path = suites_dir() / SNAPSHOT_NAME
+    """The snapshot shipped in ``suites/catalog-main.yaml`` (read once per process)."""
+    return _snapshot(suites_dir() / SNAPSHOT_NAME)
+
+
+@lru_cache(maxsize=4)
+def _snapshot(path: Path) -> Catalog:
     catalog = load_catalog(path)
     where = ", ".join(str(catalog.meta[k]) for k in ("source", "commit", "date")
                       if k in catalog.meta)
     label = f"snapshot {path.name} ({where})" if where else f"snapshot {path.name}"
     return Catalog(label, catalog.suites, catalog.meta)
 
-
-def merge_suites(*groups: Iterable[SuiteInfo]) -> tuple[SuiteInfo, ...]:
-    """Concatenate suite groups, keeping the first suite of each path."""
-    seen: dict[str, SuiteInfo] = {}
-    for group in groups:
-        for suite in group:
-            seen.setdefault(suite.path, suite)
-    return tuple(seen.values())
