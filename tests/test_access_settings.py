@@ -36,7 +36,7 @@ def test_kvm_hops_through_the_routers_host_with_its_credentials() -> None:
 
 def test_unknown_host_is_a_config_error() -> None:
     env = load_environment("lab-kvm", envs_dir=ENVS)
-    with pytest.raises(ConfigError, match="no SSH credentials for hop 10.99.0.1"):
+    with pytest.raises(ConfigError, match=r"no SSH credentials for hop 10\.99\.0\.1"):
         hop_login_for(env, AccessSettings.from_environment(env), "10.99.0.1")
 
 
@@ -53,5 +53,5 @@ def test_vmware_hops_through_the_management_server() -> None:
 def test_direct_has_no_hop_and_bad_values_are_config_errors() -> None:
     env = load_environment("lab-kvm", envs_dir=ENVS)
     assert hop_login_for(env, AccessSettings(via="direct", key_file="/k"), "10.10.0.21") is None
-    with pytest.raises(ConfigError, match="vr_access.host_key_policy"):
+    with pytest.raises(ConfigError, match=r"vr_access\.host_key_policy"):
         AccessSettings(host_key_policy="sometimes")
