@@ -152,6 +152,21 @@ def test_redundant_pair_has_exactly_one_primary(shells: Shells) -> None:
     assert f"Status: {roles[backup]}" == golden
 
 
+def test_checkrouter_decides_a_vpc_router_by_eth1(
+    cli: CliRunner, live_lab: LiveLab, shells: Shells
+) -> None:
+    assert shells.role("r-4-VM") == "FAULT"  # no keepalived on a non-redundant router
+    shells.run("r-4-VM", "echo 1 > /run/keepalived.pid")  # a live PID stands in for keepalived
+    try:
+        assert shells.role("r-4-VM") == "PRIMARY"
+        shells.run("r-4-VM", "ip link set dev eth1 down")
+        assert shells.role("r-4-VM") == "BACKUP"
+    finally:
+        shells.run("r-4-VM", "ip link set dev eth1 up; rm -f /run/keepalived.pid")
+        lab_cli(cli, live_lab, "repair", "r-4-VM")
+    assert shells.run("r-4-VM", "ip -4 route list 0/0").strip() == "default via 10.254.2.1 dev eth1"
+
+
 def test_vr_files_are_in_the_router_view_only(live_lab: LiveLab, shells: Shells) -> None:
     cmdline = json.loads(shells.run("r-4-VM", "cat /etc/cloudstack/cmdline.json"))
     assert cmdline["cmd_line"]["type"] == "vpcrouter"
