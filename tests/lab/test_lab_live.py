@@ -89,6 +89,21 @@ def test_ssh_to_host_and_through_it_to_every_router(shells: Shells) -> None:
         assert shells.run(name, "hostname").strip() == name
 
 
+def test_nothing_routes_out_of_the_lab(live_lab: LiveLab) -> None:
+    from vrtest.lab.netns import run
+
+    for name in ("host", "pub"):
+        netns = f"{live_lab.config.prefix}-{name}"
+        assert run(["ip", "-n", netns, "-4", "route", "show", "default"]).stdout.strip() == ""
+    root_links = [
+        line.split(": ")[1].split("@")[0]
+        for line in run(["ip", "-o", "link", "show"]).stdout.splitlines()
+    ]
+    assert [link for link in root_links if link.startswith(f"{live_lab.config.prefix}-")] == [
+        f"{live_lab.config.prefix}-mgmt"
+    ]
+
+
 def test_routers_accept_only_the_lab_key(live_lab: LiveLab, shells: Shells) -> None:
     transport = shells.host.get_transport()
     assert transport is not None
