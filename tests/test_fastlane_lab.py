@@ -19,6 +19,7 @@ from tests.fastlane_helpers import SCENARIOS, TREE, break_default_route, copy_tr
 from vrtest.console import Console
 from vrtest.fastlane.__main__ import main as fastlane_main
 from vrtest.fastlane.lane import LaneRequest, run_fastlane
+from vrtest.fastlane.ns import sweep
 from vrtest.fastlane.packages import package_root
 from vrtest.fastlane.runner import Workspace, run_scenario, to_suite_result
 from vrtest.fastlane.scenario import load_scenario
@@ -107,6 +108,7 @@ def test_lane_reports_each_result_as_it_finishes(workspace: Workspace, tmp_path:
     results = run_fastlane(request, workspace, Console(io.StringIO(), err, environ={}),
                            on_result=lambda r: seen.append(r.name))
     assert seen == ["fastlane/mini-vpc"] and not results[0].failed
+    assert not workspace.run_dir.exists()
     assert "fastlane/mini-vpc: ok" in err.getvalue()
 
 
@@ -155,3 +157,15 @@ def test_vrtest_run_with_a_fastlane_environment(cli: Any, pkg_root: Path, tmp_pa
     failed = [t["name"] for t in lane[0]["tests"] if t["outcome"] == "failed"]
     assert failed == ["default-route[r-7-VM]"]
     assert "default-route[r-7-VM]" in (out / "summary.md").read_text().replace("\\", "")
+
+
+def test_sweep_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    prefix = f"vfs{os.getpid() % 100000}"
+    state_dir = tmp_path / "run"
+    code = ("import os, sys; from pathlib import Path; from vrtest.fastlane.ns import Ledger; "
+            f"l = Ledger(Path({str(state_dir / prefix / 'a' / 'state.json')!r})); "
+            f"l.add_netns({prefix + '-0'!r}); os._exit(9)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
+    assert leftovers(prefix, state_dir) == [f"netns {prefix}-0"]
+    assert sweep(state_dir) == [f"{prefix}-0"]
+    assert leftovers(prefix, state_dir) == []

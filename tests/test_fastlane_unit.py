@@ -13,6 +13,7 @@ from vrtest.environment import load_environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.fastlane.apply import boot_nics, boot_script
 from vrtest.fastlane.backend import api_router, guest_vms
+from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
 from vrtest.fastlane.select import scenarios_for
 from vrtest.fastlane.state import RouterState, diff_states, parse_capture
@@ -120,6 +121,8 @@ def test_api_router_records_come_from_the_scenario_databags() -> None:
     assert (record.kind, record.network_ids) == ("isolated", ("10.2.2.0/24",))
     vms = guest_vms(iso, ["10.2.2.0/24"])["10.2.2.0/24"]
     assert [(vm.name, vm.ip) for vm in vms] == [("web-1", "10.2.2.10"), ("db-1", "10.2.2.11")]
+    peer = scenarios["vpc-s2s-vpn"].outside[0]
+    assert (peer.name, peer.index) == ("vpn-peer", 1) and "/etc/ipsec.conf" in peer.files
     pair = scenarios["redundant-vpc"]
     assert api_router(pair, pair.routers[1], "BACKUP").redundant_state == "BACKUP"
 
@@ -152,3 +155,10 @@ def test_fastlane_descriptor_loads_as_its_own_kind() -> None:
     env = load_environment(str(REPO_SUITES.parents[1] / "environments" / "fastlane.yaml"))
     assert env.kind == "fastlane" and env.fastlane is not None
     assert env.fastlane.jobs == 3 and env.capabilities.real_vrs is False
+
+
+def test_non_root_gets_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with pytest.raises(ConfigError) as exc:
+        require_root()
+    assert exc.value.one_line().startswith("the fast lane needs root")

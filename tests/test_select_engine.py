@@ -135,13 +135,21 @@ def test_picks_of_one_suite_merge_reasons_and_whole_suite_wins() -> None:
     assert {r.split(":")[0] for r in vpn.reasons} == {"vr-redundant", "vr-vpn"}
 
 
-def test_hardware_true_env_mirrors_nose_and_filter() -> None:
-    strict = Capabilities("hw", real_vrs=True, required_hardware=True, tags=("advanced",))
-    selection = select(changes(RVR), env=strict)
-    assert "smoke/test_vpc_redundant.py" in {s.path for s in selection.suites}
+def test_hardware_env_runs_every_tagged_test_as_trillian_does() -> None:
+    hardware = Capabilities("hw", real_vrs=True, required_hardware=True, tags=("advanced",))
+    selection = select(changes(RVR), env=hardware)
+    paths = {s.path for s in selection.suites}
+    assert {"smoke/test_vpc_redundant.py", "component/maint/test_redundant_router.py"} <= paths
+    assert not any("required_hardware" in item.get("reason", "")
+                   for item in selection.not_verified)
+
+
+def test_hardware_false_env_keeps_only_required_hardware_false_tests() -> None:
+    nohw = Capabilities("nohw", real_vrs=True, required_hardware=False, tags=("advanced",))
+    selection = select(changes(RVR), env=nohw)
     absent = [item for item in selection.not_verified
               if item.get("suite") == "component/maint/test_redundant_router.py"]
-    assert absent and "-a required_hardware=true" in absent[0]["reason"]
+    assert absent and "required_hardware=false" in absent[0]["reason"]
 
 
 def test_select_accepts_a_loaded_environment() -> None:

@@ -9,13 +9,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from vrtest.errors import VrtestError
+from vrtest.errors import Interrupted, VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
 from vrtest.fastlane.backend import shared_checks
 from vrtest.fastlane.ns import LedgerClosed
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
-from vrtest.fastlane.scenario import Scenario
+from vrtest.fastlane.scenario import Outside, Scenario
 from vrtest.fastlane.state import RouterState, capture
 from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
 
@@ -61,7 +61,9 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
     try:
         with group:
             _drive(scenario, group, run, ws.script_timeout)
-    except SandboxError as exc:
+    except Interrupted:
+        raise
+    except VrtestError as exc:  # SandboxError, LabError (a namespace command failed)
         run.error = exc.one_line()
     except LedgerClosed as exc:
         run.error = str(exc)
@@ -77,15 +79,33 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
             group.peer_run(["ip", "addr", "add", address, "dev", bridge])
     for definition, router in zip(scenario.routers, routers, strict=True):
         run.steps.append(boot(router, definition.boot, timeout=timeout))
+    outside = [(o, group.add_router(o.name, o.index)) for o in scenario.outside]
+    for machine, sandbox in outside:
+        for path, text in machine.files.items():
+            sandbox.write(path, text)
+        _prepare_outside(machine, sandbox, machine.setup, timeout)
     by_name = {r.name: r for r in routers}
     for step in scenario.steps:
         for name in step.routers:
             run.steps.append(apply_bag(by_name[name], step.file_name, step.bag, timeout=timeout))
+    for machine, sandbox in outside:
+        _prepare_outside(machine, sandbox, machine.after, timeout)
     if scenario.redundant:
         shells = [by_name[n] for n in scenario.redundant]
         checks.wait_for(lambda: _elected(shells), scenario.settle)
     run.tests.extend(check_routers(scenario, routers, run.steps))
     run.states.update({r.name: capture(r) for r in routers})
+
+
+def _prepare_outside(machine: Outside, sandbox: Router, commands: tuple[str, ...],
+                     timeout: float) -> None:
+    """Run an outside machine's commands; a failure stops the scenario with the output."""
+    for command in commands:
+        result = sandbox.run(["/bin/bash", "-c", command], timeout=timeout)
+        if result.returncode:
+            output = " ".join((result.stdout + result.stderr).split())[-300:]
+            raise SandboxError(f"outside machine {machine.name}: {command!r} exited "
+                               f"{result.returncode}: {output}")
 
 
 def _elected(shells: list[Router]) -> bool:

@@ -41,6 +41,17 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Outside:
+    """A machine outside the routers (e.g. an IPsec peer): a sandbox with files and commands."""
+
+    name: str
+    index: int
+    files: dict[str, str]
+    setup: tuple[str, ...]  # run after the routers boot, before the databags
+    after: tuple[str, ...]  # run after the databags, before the checks
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A fast-lane scenario, loaded and validated."""
 
@@ -55,6 +66,7 @@ class Scenario:
     redundant: tuple[str, ...] = ()
     primary: dict[str, Any] = field(default_factory=dict)  # checks for the elected PRIMARY
     skip: dict[str, str] = field(default_factory=dict)  # shared check -> why it cannot apply
+    outside: tuple[Outside, ...] = ()
     settle: float = 0.0
     nics: int = 4
     meta: dict[str, str] = field(default_factory=dict)
@@ -115,6 +127,8 @@ def load_scenario(directory: Path) -> Scenario:
     if set(skip) - SHARED_CHECKS:
         raise ConfigError(f"unknown check {', '.join(sorted(set(skip) - SHARED_CHECKS))}",
                           path=str(path), key="skip-checks")
+    outside = tuple(_outside(path, len(routers) + i, item)
+                    for i, item in enumerate(data.get("outside", []) or []))
     nics = int(data.get("nics", 4))
     if not 1 <= nics <= MAX_NICS:
         raise ConfigError(f"must be 1..{MAX_NICS}", path=str(path), key="nics")
@@ -123,7 +137,18 @@ def load_scenario(directory: Path) -> Scenario:
         areas=tuple(data.get("areas", ())), routers=routers,
         peer={str(k): tuple(v) for k, v in (data.get("peer") or {}).items()},
         steps=steps, expect=expect, redundant=redundant, primary=primary, skip=skip,
+        outside=outside,
         settle=float(data.get("settle", 15 if redundant else 0)), nics=nics)
+
+
+def _outside(path: Path, index: int, item: dict[str, Any]) -> Outside:
+    if not isinstance(item, dict) or "name" not in item:
+        raise ConfigError("each outside machine needs a name", path=str(path), key="outside")
+    files = {str(k): str(v) for k, v in (item.get("files") or {}).items()}
+    if any(not name.startswith("/") for name in files):
+        raise ConfigError("outside files need absolute paths", path=str(path), key="outside")
+    return Outside(str(item["name"]), index, files, tuple(item.get("setup", ()) or ()),
+                   tuple(item.get("after", ()) or ()))
 
 
 def _router(directory: Path, index: int, item: dict[str, Any]) -> RouterDef:

@@ -9,6 +9,7 @@ from typing import Any
 from vrtest.console import Console
 from vrtest.errors import ConfigError
 from vrtest.fastlane.lane import LaneRequest, run_fastlane
+from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.packages import default_cache_dir, package_root
 from vrtest.fastlane.runner import Workspace, new_workspace
 from vrtest.fastlane.scenario import list_scenarios
@@ -32,6 +33,7 @@ def run_fastlane_stage(env: Any, selection: Mapping[str, Any], cloudstack: str |
     console.info(f"[fastlane] {len(chosen)} scenario(s): {why}")
     if not chosen:
         return 0
+    require_root()
     tree = vr_tree(Path(checkout))
     base = tree_at(Path(checkout), settings.base, default_cache_dir()) if settings.base else None
     with console.status("[fastlane] preparing the VR package cache"):

@@ -2,8 +2,8 @@
 
 This mirrors the nose ``-a`` filter the runner builds from the descriptor
 (``tags=T1,...,required_hardware=V``; comma = AND): a simulator env only gets tests
-with ``required_hardware=false`` (as upstream CI), an env with
-``marvin.required_hardware: true`` only tests marked true. Everything dropped is
+with ``required_hardware=false`` (as upstream CI); a hardware env
+(``marvin.required_hardware: true``) runs every tagged test, as Trillian does. Everything dropped is
 listed in the selection's ``not_verified`` with the reason.
 """
 
@@ -51,10 +51,10 @@ class Capabilities:
 
     @property
     def hardware_filter(self) -> str | None:
-        """The ``required_hardware`` value nose will require here ("true"/"false"), or None."""
+        """The ``required_hardware`` value nose will require here ("false"), or None (no filter)."""
         if not self.real_vrs or self.required_hardware is False:
             return "false"
-        return None if self.required_hardware is None else "true"
+        return None
 
 
 def from_environment(env: Any) -> Capabilities:
@@ -114,8 +114,8 @@ def why_not_runnable(test: TestInfo, suite_path: str, caps: Capabilities) -> str
         if not caps.real_vrs:
             return (f"required_hardware={value}: {caps.name} runs only "
                     "required_hardware=false tests (no real VRs)")
-        return (f"required_hardware={value}: {caps.name} runs nose with "
-                f"-a required_hardware={wanted} (marvin.required_hardware)")
+        return (f"required_hardware={value}: {caps.name} runs only required_hardware=false "
+                "tests (marvin.required_hardware: false)")
     missing_tags = [tag for tag in caps.tags if tag not in test.tags]
     if missing_tags:
         return (f"tags {list(test.tags)} lack {', '.join(missing_tags)} "
