@@ -10,7 +10,7 @@ import jinja2
 from vrtest.masking import mask
 from vrtest.matrix.report import FAILURES_SHOWN, CellReport, MatrixReport
 
-_MD_SPECIAL = "\\`*_{}[]<>()#+!|~"
+_MD_SPECIAL = "\\`*_{}[]<>#+!|~"
 
 
 def render_html(report: MatrixReport) -> str:
@@ -43,6 +43,8 @@ def _md_cell(cell: CellReport | None) -> str:
     text = f"{words[cell.status]} {cell.counts.get('passed', 0)}/{cell.total}"
     if cell.failed:
         text += f", {cell.failed} failed"
+    if cell.counts.get("flaky"):
+        text += f", {cell.counts['flaky']} flaky"
     trend = "".join("x" if p.status == "failed" else "." for p in cell.trend)
     if trend:
         text += f" `{trend}`"
