@@ -1,0 +1,1 @@
+"""Stand-in for Marvin: MarvinInit and cloudstackTestCase, recording how it was initialised."""

@@ -1,0 +1,4 @@
+"""Marvin's return codes."""
+
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"

@@ -1,0 +1,127 @@
+"""Fast lane in real namespaces: the test tree, its broken variant, diffs, cleanup, SIGTERM."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fastlane_helpers import SCENARIOS, TREE, break_default_route, copy_tree, git, leftovers
+from vrtest.console import Console
+from vrtest.fastlane.__main__ import main as fastlane_main
+from vrtest.fastlane.lane import LaneRequest, run_fastlane
+from vrtest.fastlane.packages import package_root
+from vrtest.fastlane.runner import Workspace, run_scenario, to_suite_result
+from vrtest.fastlane.scenario import load_scenario
+from vrtest.results import Outcome, SuiteResult
+
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(os.geteuid() != 0, reason="needs root for namespaces")]
+MINI = SCENARIOS / "mini-vpc"
+
+
+@pytest.fixture(scope="module")
+def pkg_root() -> Path:
+    """The real VR package cache (downloaded once per machine, never installed)."""
+    return package_root()
+
+
+@pytest.fixture
+def workspace(pkg_root: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A workspace with a prefix unique to this test; asserts nothing is left behind."""
+    prefix = f"vft{os.getpid() % 100000}{time.monotonic_ns() % 1000}"
+    ws = Workspace(pkg_root, tmp_path / "run" / prefix, prefix, script_timeout=20)
+    yield ws
+    assert leftovers(prefix, ws.run_dir) == []
+
+
+def _by_check(result: SuiteResult) -> dict[str, Outcome]:
+    return {dict(t.properties).get("check", t.name): t.outcome for t in result.tests}
+
+
+def test_good_tree_passes_every_check(workspace: Workspace) -> None:
+    run = run_scenario(load_scenario(MINI), TREE, workspace)
+    result = to_suite_result(run)
+    assert run.error == ""
+    assert _by_check(result) == {"scripts": Outcome.PASSED, "default-route": Outcome.PASSED,
+                                 "iptables-policy": Outcome.PASSED, "services": Outcome.PASSED,
+                                 "state": Outcome.PASSED}
+    assert "default via 172.16.0.1 dev eth1" in run.states["r-7-VM"].text("route")
+    assert result.kind == "fastlane" and result.name == "fastlane/mini-vpc"
+
+
+def test_broken_tree_fails_default_route_with_the_route_table(workspace: Workspace,
+                                                              tmp_path: Path) -> None:
+    broken = copy_tree(tmp_path / "checkout")
+    break_default_route(broken)
+    result = to_suite_result(run_scenario(load_scenario(MINI), broken, workspace))
+    checks = _by_check(result)
+    assert checks.pop("default-route") is Outcome.FAILED
+    assert set(checks.values()) == {Outcome.PASSED}
+    failed = next(t for t in result.tests if t.outcome is Outcome.FAILED)
+    assert "found none" in failed.message
+    assert any("10.1.1.0/24 dev eth2" in e.output for e in failed.evidence)
+
+
+def test_differential_run_reports_the_removed_default_route(pkg_root: Path, tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    tree = copy_tree(checkout)
+    git(checkout, "init", "-q")
+    git(checkout, "add", ".")
+    git(checkout, "commit", "-qm", "base")
+    break_default_route(tree)
+    err = io.StringIO()
+    out = io.StringIO()
+    code = fastlane_main(["--cloudstack", str(checkout), "--base", "HEAD",
+                          "--suites", str(SCENARIOS)], Console(out, err, environ={}))
+    assert code == 1
+    assert "scenario mini-vpc: default route via 172.16.0.1 dev eth1 removed" in out.getvalue()
+    assert "failed  default-route[r-7-VM]" in out.getvalue()
+
+
+def test_hanging_script_times_out_and_leaves_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    tree = copy_tree(tmp_path / "checkout")
+    (tree / "etc/vrtest-test-hang").write_text("")
+    short = Workspace(workspace.pkg_root, workspace.run_dir, workspace.prefix, script_timeout=1.5)
+    started = time.monotonic()
+    run = run_scenario(load_scenario(MINI), tree, short)
+    assert "timed out after 1.5s" in run.error
+    assert time.monotonic() - started < 15
+
+
+def test_lane_reports_each_result_as_it_finishes(workspace: Workspace, tmp_path: Path) -> None:
+    seen: list[str] = []
+    request = LaneRequest((load_scenario(MINI),), TREE, jobs=2)
+    err = io.StringIO()
+    results = run_fastlane(request, workspace, Console(io.StringIO(), err, environ={}),
+                           on_result=lambda r: seen.append(r.name))
+    assert seen == ["fastlane/mini-vpc"] and not results[0].failed
+    assert "fastlane/mini-vpc: ok" in err.getvalue()
+
+
+def test_sigterm_removes_every_namespace_process_and_mount(pkg_root: Path, tmp_path: Path) -> None:
+    tree = copy_tree(tmp_path / "checkout")
+    (tree / "etc/vrtest-test-hang").write_text("")
+    run_base = tmp_path / "run"
+    env = dict(os.environ, VRTEST_FASTLANE_RUN=str(run_base), VRTEST_CACHE=str(pkg_root.parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "vrtest.fastlane", "--cloudstack", str(tree),
+                             "--suites", str(SCENARIOS)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    prefix = f"vfl{proc.pid}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not leftovers(prefix, run_base / prefix):
+        time.sleep(0.05)
+    time.sleep(1.0)  # well inside the hanging update_config.py
+    assert leftovers(prefix, run_base / prefix), "the run never started"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert "interrupted by SIGTERM" in err
+    assert leftovers(prefix, run_base / prefix) == []

@@ -1,0 +1,112 @@
+"""Fast lane, no namespaces: scenarios, trees, state parsing and diff, check verdicts."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.fastlane_helpers import SCENARIOS, TREE, copy_tree
+from vrtest.errors import ConfigError, UsageError
+from vrtest.fastlane.apply import boot_nics, boot_script
+from vrtest.fastlane.checks import parse_default_routes
+from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
+from vrtest.fastlane.state import RouterState, diff_states, parse_capture
+from vrtest.fastlane.tree import vr_tree
+
+REPO_SUITES = Path(__file__).resolve().parent.parent / "suites" / "fastlane"
+
+
+def test_every_shipped_scenario_loads_with_real_databag_types() -> None:
+    scenarios = list_scenarios(REPO_SUITES)
+    assert {"vpc-2tier", "isolated", "redundant-vpc"} <= {s.name for s in scenarios}
+    known = {"cmdline", "ips", "guestnetwork", "networkacl", "dhcpentry", "staticroutes",
+             "site2sitevpn", "remoteaccessvpn", "vpnuserlist", "forwardrules", "staticnatrules",
+             "loadbalancer", "firewallrules", "vmdata", "vmpassword"}
+    for scenario in scenarios:
+        for router in scenario.routers:
+            assert router.boot["type"] == "cmdline"
+        for step in scenario.steps:
+            assert step.bag["type"] in known, (scenario.name, step.file_name)
+
+
+def test_scenario_with_unknown_check_is_a_config_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "cmd_line.json").write_text(json.dumps({"type": "cmdline", "cmd_line": {}}))
+    (bad / "scenario.yaml").write_text(
+        "routers: [{name: r-1-VM, boot: cmd_line.json}]\nexpect: {r-1-VM: {pings: true}}\n")
+    with pytest.raises(ConfigError, match="unknown check pings"):
+        load_scenario(bad)
+
+
+def test_databag_outside_the_scenario_directory_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "scenario.yaml").write_text("routers: [{name: r-1-VM, boot: ../../etc/passwd}]\n")
+    with pytest.raises(ConfigError, match="must be a file in the scenario directory"):
+        load_scenario(bad)
+
+
+def test_unknown_scenario_name_lists_the_known_ones() -> None:
+    with pytest.raises(UsageError) as exc:
+        select_scenarios(["nope"], SCENARIOS)
+    assert exc.value.one_line() == "unknown fast-lane scenario nope (known: mini-vpc)"
+
+
+def test_checkout_without_systemvm_tree_says_what_is_supported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        vr_tree(tmp_path)
+    assert re.search(r"no systemvm/debian tree.*\(supported: .*Python 3", exc.value.one_line())
+
+
+def test_46_layout_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "systemvm/patches/debian/config/opt/cloud/bin").mkdir(parents=True)
+    with pytest.raises(ConfigError) as exc:
+        vr_tree(tmp_path)
+    assert re.search(r"4\.6-era .*Python 2.*\(supported: ", exc.value.one_line())
+
+
+def test_python2_scripts_are_refused(tmp_path: Path) -> None:
+    tree = copy_tree(tmp_path)
+    (tree / "opt/cloud/bin/update_config.py").write_text('print "hello"\n')
+    with pytest.raises(ConfigError, match="not Python 3"):
+        vr_tree(tmp_path)
+
+
+def test_checkout_and_tree_both_resolve(tmp_path: Path) -> None:
+    tree = copy_tree(tmp_path)
+    assert vr_tree(tmp_path) == tree
+    assert vr_tree(TREE) == TREE
+
+
+def test_boot_configures_only_eth0_on_a_vpc_router_and_every_nic_elsewhere() -> None:
+    vpc = {"type": "vpcrouter", "eth0ip": "169.254.3.7", "eth0mask": "255.255.0.0"}
+    iso = {"type": "router", "eth0ip": "10.1.1.1", "eth0mask": "255.255.255.0",
+           "eth1ip": "169.254.3.8", "eth1mask": "255.255.0.0", "eth2ip": "172.16.0.5",
+           "eth2mask": "255.255.255.0"}
+    assert boot_nics(vpc) == ["eth0"]
+    assert boot_nics(iso) == ["eth0", "eth1", "eth2"]
+    assert "ip addr add 169.254.3.7/16 dev eth0" in boot_script(vpc)
+    assert "cp /etc/iptables/iptables-router /etc/iptables/rules.v4" in boot_script(
+        {"type": "dhcpsrvr"})
+
+
+def test_parse_default_routes() -> None:
+    text = "default via 172.16.0.1 dev eth1 \ndefault via 10.0.0.1 dev eth2 metric 5\n"
+    assert parse_default_routes(text) == [("172.16.0.1", "eth1"), ("10.0.0.1", "eth2")]
+    assert parse_default_routes("") == []
+
+
+def test_state_diff_reads_like_a_sentence() -> None:
+    base = parse_capture("r-10-VM", "### vrtest-section route\ndefault via 172.16.0.1 dev eth1 \n"
+                         "10.1.1.0/24 dev eth2 proto kernel\n### vrtest-section iptables\n-A X\n")
+    pr = RouterState("r-10-VM", {"route": ("10.1.1.0/24 dev eth2 proto kernel",),
+                                 "iptables": ("-A X", "-A Y")})
+    assert diff_states("vpc-2tier", base, pr) == [
+        "scenario vpc-2tier: default route via 172.16.0.1 dev eth1 removed",
+        "scenario vpc-2tier: iptables -A Y added",
+    ]
+    assert diff_states("s", base, base) == []

@@ -1,0 +1,90 @@
+"""Marvin command building (argv lists), settings adaptation and the plan."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.run_support import make_checkout
+from vrtest.runner.marvin_command import attr_expression, build_invocation, qualified_tests
+from vrtest.runner.plan import PlanInput, PlannedSuite, make_plan, read_selection
+from vrtest.runner.settings import MarvinSettings, run_settings
+
+
+def test_attr_expression() -> None:
+    assert attr_expression(MarvinSettings(required_hardware=False)) == (
+        "tags=advanced,required_hardware=false")
+    assert attr_expression(MarvinSettings(tags=("advanced",), required_hardware=None)) == (
+        "tags=advanced")
+    assert attr_expression(MarvinSettings(required_hardware=True)).endswith("=true")
+
+
+def test_nose_argv_with_extra_args_and_narrowed_tests(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    settings = MarvinSettings(python="/opt/py/bin/python3", zone="zim1", hypervisor="kvm",
+                              required_hardware=False, extra_args=("--nologcapture",))
+    invocation = build_invocation(settings, checkout, tmp_path / "run", tmp_path / "m.cfg",
+                                  "smoke/test_flaky.py", ["test_02_always_fails"])
+    assert list(invocation.argv) == [
+        "/opt/py/bin/python3", "-m", "nose", "--with-xunit",
+        f"--xunit-file={tmp_path}/run/marvin/smoke__test_flaky.xml", "--with-marvin",
+        f"--marvin-config={tmp_path}/m.cfg",
+        "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails",
+        "-s", "-a", "tags=advanced,required_hardware=false", "--zone=zim1", "--hypervisor=kvm",
+        "--nologcapture"]
+    assert invocation.cwd == checkout
+
+
+def test_pytest_argv_uses_node_ids(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    settings = MarvinSettings(runner="pytest", zone="z", hypervisor="xenserver")
+    invocation = build_invocation(settings, checkout, tmp_path, tmp_path / "m.cfg",
+                                  "smoke/test_mixed.py", ["TestMixed.test_02_fails"], attempt=1)
+    argv = list(invocation.argv)
+    assert argv[:5] == [sys.executable, "-m", "pytest", "-p", "vrtest.marvin_bridge.plugin"]
+    assert f"--junitxml={tmp_path}/marvin/smoke__test_mixed.rerun1.xml" in argv
+    assert argv[-1] == "test/integration/smoke/test_mixed.py::TestMixed::test_02_fails"
+    assert "--marvin-zone=z" in argv and "--marvin-hypervisor=xenserver" in argv
+    assert str(Path(__file__).resolve().parent.parent) in invocation.env["PYTHONPATH"]
+
+
+def test_hostile_suite_names_stay_single_arguments(tmp_path: Path) -> None:
+    name = "smoke/test_x.py; rm -rf / #`id`"
+    invocation = build_invocation(MarvinSettings(), tmp_path, tmp_path, tmp_path / "c",
+                                  name, [])
+    assert f"test/integration/{name}.py" in invocation.argv
+    assert invocation.report_file.parent == tmp_path / "marvin"
+    assert invocation.report_file.name == "smoke__test_x.py__rm_-rf______id_.xml"
+
+
+def test_qualified_tests_reads_classes_without_importing(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    assert qualified_tests(checkout, "smoke/test_mixed.py", ["test_04_skips", "Other.x",
+                                                             "nope"]) == [
+        "TestMixed.test_04_skips", "Other.x", "nope"]
+
+
+def test_settings_from_a_descriptor_mapping() -> None:
+    settings = run_settings({"name": "lab-kvm", "hypervisor": "kvm", "management": {},
+                             "marvin": {"runner": "pytest", "tags": "advanced",
+                                        "required_hardware": "false", "extra_args": ["-x"]},
+                             "deploy": [{"name": "d", "argv": ["make", "{pr}"]}]})
+    assert settings.marvin.tags == ("advanced",) and settings.marvin.required_hardware is False
+    assert settings.marvin.hypervisor == "kvm" and settings.deploy[0].argv == ("make", "{pr}")
+    assert settings.has_management_server and settings.real_vrs
+
+
+def test_plan_simulator_and_lab() -> None:
+    selected = read_selection({"suites": [{"path": "smoke/a.py", "reasons": ["r"]}],
+                               "checks": [{"name": "default-route"}],
+                               "not_verified": [{"what": "smoke/vpn.py", "reason": "no VPN"}]})
+    assert selected.not_verified == ("smoke/vpn.py: no VPN",)
+    simulator = make_plan(selected, run_settings({"name": "sim", "hypervisor": "simulator",
+                                                  "management": {}, "marvin": {}}))
+    assert [s.path for s in simulator.suites] == ["smoke/a.py"]
+    assert any("VR code is not exercised" in n for n in simulator.not_verified)
+    lab = make_plan(selected, run_settings({"name": "local", "hypervisor": "kvm",
+                                            "management": {}, "lab": {}, "marvin": {}}))
+    assert lab.suites == () and lab.not_run[0][0] == PlannedSuite("smoke/a.py", (), ("r",))
+    assert [c.name for c in lab.checks] == ["default-route"]
+    assert make_plan(PlanInput(), run_settings({"name": "x"})).suites == ()

@@ -1,0 +1,255 @@
+"""``vrtest run`` end to end against the Marvin stand-in (real subprocesses, real files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliRunner
+from tests.run_support import (
+    make_checkout,
+    records,
+    results,
+    standin_environ,
+    write_env,
+    write_selection,
+)
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Path:
+    """A temp dir holding a stand-in CloudStack checkout."""
+    make_checkout(tmp_path)
+    return tmp_path
+
+
+def _run(cli: CliRunner, root: Path, suites: list[str], *extra: str,
+         marvin: dict[str, object] | None = None, env_extra: dict[str, object] | None = None):
+    env = write_env(root, root / "cloudstack", marvin=marvin, **(env_extra or {}))
+    selection = write_selection(root, suites)
+    out = root / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 *extra, env=standin_environ(root))
+    return result, out
+
+
+def test_mixed_suite_exit_1_with_every_outcome_recorded(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py", "smoke/test_mixed.py",
+                                  "smoke/test_setup_error.py"])
+    assert result.code == 1, result.err
+    lines = results(out)
+    assert [r["name"] for r in lines] == ["smoke/test_pass.py", "smoke/test_mixed.py",
+                                          "smoke/test_setup_error.py"]
+    outcomes = {t["name"]: t["outcome"] for r in lines for t in r["tests"]}
+    assert outcomes == {
+        "test_01_router_basic": "passed", "test_02_router_zone": "passed",
+        "test_01_passes": "passed", "test_02_fails": "failed", "test_03_errors": "error",
+        "test_04_skips": "skipped", "setup (ContextSuite)": "error",
+    }  # test_03_needs_hardware was dropped by -a ...,required_hardware=false
+    setup = lines[2]["tests"][0]
+    assert setup["classname"] == "TestVPCSetup"
+    assert "Failed to create VPC offering" in setup["message"]
+    for stage in ("[select]", "[plan]", "[marvin-config]", "[marvin]", "[reports]", "[exit] 1"):
+        assert stage in result.err
+
+
+def test_exact_nose_command_line_and_environment(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py"])
+    assert result.code == 0, result.err
+    invocation = records(lab)[0]
+    expected = [
+        "--with-xunit", f"--xunit-file={out.resolve()}/marvin/smoke__test_pass.xml",
+        "--with-marvin", f"--marvin-config={out.resolve()}/marvin.cfg",
+        "test/integration/smoke/test_pass.py", "-s", "-a", "tags=advanced,required_hardware=false",
+        "--zone=zim1", "--hypervisor=kvm",
+    ]
+    assert invocation["argv"] == expected
+    assert invocation["cwd"] == str((lab / "cloudstack").resolve())
+    assert invocation["env"] == {"PYTHONUNBUFFERED": "1", "VRTEST_RUN_DIR": str(out.resolve()),
+                                 "VRTEST_SUITE": "smoke/test_pass.py"}
+    command = results(out)[0]["command"]
+    assert command[:3] == [sys.executable, "-m", "nose"] and command[3:] == expected
+    assert records(lab)[1]["marvin_init"]["zone"] == "zim1"
+
+
+def test_nosetests_script_when_no_python_configured(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], marvin={"python": ""})
+    assert result.code == 0, result.err
+    assert results(out)[0]["command"][0] == "nosetests"
+
+
+def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner,
+                                                                  lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py"])
+    assert result.code == 0, result.err
+    config = out / "marvin.cfg"
+    assert oct(config.stat().st_mode & 0o777) == "0o600"
+    assert "standin-secret-key-123" in config.read_text()
+    for name in ("junit.xml", "summary.md", "report.html", "results.jsonl", "run.json"):
+        assert "standin-secret-key-123" not in (out / name).read_text(), name
+
+
+def test_timeout_kills_the_process_group_and_keeps_the_log_tail(cli: CliRunner,
+                                                                lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_hang.py", "smoke/test_pass.py"],
+                       "--suite-timeout", "2")
+    assert result.code == 1, result.err
+    hang, passed = results(out)
+    assert hang["error"].startswith("timed out after 2s")
+    assert "waiting for the router to answer" in hang["log_tail"]
+    assert passed["tests"][0]["outcome"] == "passed"  # the run went on
+    grandchild = int((lab / "state" / "hang-grandchild.pid").read_text())
+    assert not _alive(grandchild)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_crash_is_an_error_with_the_log_tail(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_crash.py"])
+    assert result.code == 1
+    crash = results(out)[0]
+    assert "exited with code -9" in crash["error"]
+    assert "Segmentation fault" in crash["log_tail"]
+    summary = (out / "summary.md").read_text()
+    assert "smoke/test\\_crash\\.py" in summary and "ERROR" in summary
+
+
+def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_flaky.py"], "--rerun-failures", "2")
+    assert result.code == 1  # test_02 fails every time
+    tests = {t["name"]: t for t in results(out)[0]["tests"]}
+    assert tests["test_01_flaky"]["outcome"] == "flaky"
+    assert "VRRP election took too long" in tests["test_01_flaky"]["reruns"][0]
+    assert tests["test_02_always_fails"]["outcome"] == "failed"
+    assert len(tests["test_02_always_fails"]["reruns"]) == 2
+    assert tests["test_03_passes"]["outcome"] == "passed"
+    reruns = [r["argv"] for r in records(lab) if "argv" in r][1:]
+    assert reruns[0][4:6] == ["test/integration/smoke/test_flaky.py:TestFlaky.test_01_flaky",
+                              "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails"]
+    assert reruns[1][4] == "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails"
+    root = ET.parse(out / "junit.xml").getroot()
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    flaky = cases["test_01_flaky"]
+    assert flaky.find("failure") is None and flaky.find("flakyFailure") is not None
+    failed = cases["test_02_always_fails"]
+    assert failed.find("failure") is not None and len(failed.findall("rerunFailure")) == 2
+    summary = (out / "summary.md").read_text()
+    assert "| 1 | 1 | 0 | 0 | 1 | 0 |" in summary  # passed failed error skipped flaky not-run
+
+
+def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py", "smoke/test_mixed.py"])
+    assert result.code == 1
+    lines = (out / "results.jsonl").read_text().splitlines()
+    (out / "results.jsonl").write_text(lines[0] + "\n")  # as if stopped after the first suite
+    (lab / "record.jsonl").unlink()
+    env = lab / "lab-standin.yaml"
+    again = cli("run", "--resume", str(out), "--env", str(env), env=standin_environ(lab))
+    assert again.code == 1, again.err
+    ran = [r["argv"][4] for r in records(lab) if "argv" in r]
+    assert ran == ["test/integration/smoke/test_mixed.py"]
+    assert [r["name"] for r in results(out)] == ["smoke/test_pass.py", "smoke/test_mixed.py"]
+    assert "1 already finished" in again.err
+    cases = ET.parse(out / "junit.xml").getroot().findall("testsuite")
+    assert [s.get("name") for s in cases] == ["smoke/test_pass.py", "smoke/test_mixed.py"]
+
+
+def test_existing_run_is_never_overwritten(cli: CliRunner, lab: Path) -> None:
+    _run(cli, lab, ["smoke/test_pass.py"])
+    second, _ = _run(cli, lab, ["smoke/test_pass.py"])
+    assert second.code == 2
+    assert "already holds a run" in second.err and "--resume" in second.err
+
+
+def test_dry_run_shows_commands_and_runs_nothing(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], "--dry-run")
+    assert result.code == 0, result.err
+    assert "test/integration/smoke/test_pass.py -s -a tags=advanced" in result.out
+    assert records(lab) == [] and not (out / "results.jsonl").exists()
+
+
+def test_missing_checkout_is_a_one_line_config_error(cli: CliRunner, lab: Path) -> None:
+    result, _ = _run(cli, lab, ["smoke/test_pass.py"], "--cloudstack", str(lab / "nowhere"))
+    assert result.code == 2
+    assert "no CloudStack checkout" in result.err and "--cloudstack" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_suite_missing_from_checkout_is_an_error_result(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_nonexistent.py", "../../../etc/passwd",
+                                  "smoke/test_pass.py"])
+    assert result.code == 1
+    missing, outside, passed = results(out)
+    assert "not found in the CloudStack checkout" in missing["error"]
+    assert "must stay inside test/integration" in outside["error"]
+    assert passed["tests"][0]["outcome"] == "passed"
+
+
+def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    bad = lab / "bad.json"
+    bad.write_text("{not json")
+    cases = [
+        (["--selection", str(bad)], "not valid JSON"),
+        (["--selection", str(lab / "missing.json")], "cannot read selection"),
+        (["--all", "--shard", "5/4"], "K must be between 1 and N"),
+        (["--all", "--jobs", "0"], "--jobs must be positive"),
+        ([], "say what changed"),
+    ]
+    for args, message in cases:
+        result = cli("run", "--env", str(env), "--output", str(lab / "o"), *args)
+        assert result.code == 2, (args, result.err)
+        assert message in result.err and "Traceback" not in result.err
+    unknown = cli("run", "--all", "--env", "no-such-env", "--envs-dir", str(lab))
+    assert unknown.code == 2 and "no-such-env" in unknown.err
+
+
+def test_environment_without_management_server_reports_suites_not_run(cli: CliRunner,
+                                                                      lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": {"prefix": "vt"}})
+    assert result.code == 0, result.err
+    record = results(out)[0]
+    assert record["metadata"]["not_run"] == "true" and record["tests"] == []
+    assert records(lab) == []  # nothing executed
+    summary = (out / "summary.md").read_text()
+    assert "NOTHING VERIFIED" in summary and "PASSED" not in summary
+    assert "no CloudStack management server" in summary
+    assert "| 0 | 0 | 0 | 0 | 0 | 1 |" in summary
+
+
+def test_deploy_steps_get_placeholders_and_a_failure_stops_the_run(cli: CliRunner,
+                                                                   lab: Path) -> None:
+    seen = lab / "deploy-args.json"
+    write = f"import json,sys; json.dump(sys.argv[1:], open({str(seen)!r}, 'w'))"
+    steps = [{"name": "build", "argv": [sys.executable, "-c", write, "{pr}", "{commit}",
+                                        "{branch}"]},
+             {"name": "install", "argv": [sys.executable, "-c", "import sys; sys.exit(4)"]}]
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"deploy": steps})
+    assert result.code == 3, result.err
+    assert json.loads(seen.read_text()) == ["887", "0123456789abcdef", "fix-routes"]
+    assert "deploy step 'install' exited with code 4" in result.err
+    kinds = [(r["kind"], r["name"]) for r in results(out)]
+    assert kinds == [("deploy", "deploy/install")]  # no suite ran on a half-deployed zone
+    assert (out / "summary.md").exists()
+
+
+def test_parallel_safe_environment_runs_suites_concurrently(cli: CliRunner, lab: Path) -> None:
+    result, out = _run(cli, lab, ["smoke/test_pass.py", "smoke/test_mixed.py",
+                                  "smoke/test_setup_error.py"], "--jobs", "3",
+                       marvin={"parallel_safe": True})
+    assert result.code == 1
+    assert "3 at a time" in result.err
+    assert sorted(r["name"] for r in results(out)) == [
+        "smoke/test_mixed.py", "smoke/test_pass.py", "smoke/test_setup_error.py"]

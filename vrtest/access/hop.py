@@ -1,0 +1,137 @@
+"""One SSH connection per hop host (hypervisor host or management server), shared by threads."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import paramiko
+
+from vrtest.access.hostkeys import apply_hop_policy, remember_hop_key
+from vrtest.access.settings import AccessSettings, HopLogin
+from vrtest.access.shells import CommandResult, exec_on_transport
+from vrtest.errors import UnreachableError
+
+SSH_ERRORS = (paramiko.SSHException, EOFError, OSError)
+_KEY_CLASSES: tuple[type[paramiko.PKey], ...] = (
+    paramiko.RSAKey, paramiko.Ed25519Key, paramiko.ECDSAKey)
+
+
+class HopConnection:
+    """A lazily opened, thread-safe paramiko connection to one hop, reconnected once if dropped."""
+
+    def __init__(self, login: HopLogin, settings: AccessSettings) -> None:
+        self.login = login
+        self.settings = settings
+        self._client: paramiko.SSHClient | None = None
+        self._vr_key: paramiko.PKey | None = None
+        self._lock = threading.Lock()
+        self.connects = 0
+
+    @property
+    def label(self) -> str:
+        """``user@address:port`` for messages."""
+        return f"{self.login.username}@{self.login.address}:{self.login.port}"
+
+    def transport(self, *, fresh: bool = False) -> paramiko.Transport:
+        """The live transport, connecting (or reconnecting when ``fresh``) as needed."""
+        with self._lock:
+            current = self._client.get_transport() if self._client else None
+            if fresh or current is None or not current.is_active():
+                self._connect()
+            assert self._client is not None
+            transport = self._client.get_transport()
+            assert transport is not None
+            return transport
+
+    def _connect(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        client = paramiko.SSHClient()
+        apply_hop_policy(client, self.settings.host_key_policy, self.settings.known_hosts_path)
+        try:
+            client.connect(
+                self.login.address, port=self.login.port, username=self.login.username,
+                password=self.login.password or None, key_filename=self.login.key_file or None,
+                timeout=self.settings.connect_timeout, banner_timeout=self.settings.connect_timeout,
+                auth_timeout=self.settings.connect_timeout, allow_agent=False, look_for_keys=False,
+            )
+        except paramiko.BadHostKeyException:
+            client.close()
+            raise UnreachableError(
+                f"host key of hop {self.label} does not match {self.settings.known_hosts}",
+                hint="if the host was reinstalled, remove its line from known_hosts") from None
+        except paramiko.AuthenticationException:
+            client.close()
+            raise UnreachableError(f"hop {self.label} rejected the login",
+                                   hint="check the host's credentials in the descriptor") from None
+        except SSH_ERRORS as exc:
+            client.close()
+            raise UnreachableError(f"hop {self.label} unreachable: {exc}") from None
+        remember_hop_key(client, self.settings.host_key_policy, self.settings.known_hosts_path)
+        self._client = client
+        self.connects += 1
+
+    def open_forward(self, ip: str, port: int) -> paramiko.Channel:
+        """A ``direct-tcpip`` channel from the hop to ``ip:port`` (reconnecting once)."""
+        for attempt in (1, 2):
+            transport = self.transport(fresh=attempt == 2)
+            try:
+                return transport.open_channel("direct-tcpip", (ip, port), ("127.0.0.1", 0),
+                                              timeout=self.settings.connect_timeout)
+            except paramiko.ChannelException as exc:
+                raise UnreachableError(
+                    f"{ip}:{port} unreachable from hop {self.login.address}: {exc.text}") from None
+            except SSH_ERRORS:
+                if attempt == 2 or transport.is_active():
+                    raise
+        raise AssertionError("unreachable")
+
+    def run(self, command: str, timeout: float) -> CommandResult:
+        """Run ``command`` on the hop itself (reconnecting once on a dropped transport)."""
+        for attempt in (1, 2):
+            transport = self.transport(fresh=attempt == 2)
+            try:
+                return exec_on_transport(transport, command, timeout)
+            except SSH_ERRORS:
+                if attempt == 2 or transport.is_active():
+                    raise
+        raise AssertionError("unreachable")
+
+    def vr_key(self) -> paramiko.PKey:
+        """The VR key read from the hop over SFTP into memory (cached, never written to disk)."""
+        with self._lock:
+            if self._vr_key is not None:
+                return self._vr_key
+        transport = self.transport()
+        path = self.settings.key_on_hop
+        try:
+            sftp = paramiko.SFTPClient.from_transport(transport)
+            if sftp is None:
+                raise paramiko.SSHException("no SFTP subsystem")
+            with sftp, sftp.open(path, "r") as handle:
+                text = handle.read().decode()
+        except (OSError, paramiko.SSHException) as exc:
+            raise UnreachableError(f"cannot read the VR key {path} on hop {self.login.address}:"
+                                   f" {exc}", hint="set vr_access.key_on_hop or key_file") from None
+        key = load_private_key(text, f"{self.login.address}:{path}")
+        with self._lock:
+            self._vr_key = key
+        return key
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+
+def load_private_key(text: str, where: str) -> paramiko.PKey:
+    """Parse a PEM/OpenSSH private key held in memory (RSA, Ed25519 or ECDSA)."""
+    for key_class in _KEY_CLASSES:
+        try:
+            return key_class.from_private_key(io.StringIO(text))
+        except (paramiko.SSHException, ValueError):
+            continue
+    raise UnreachableError(f"{where} is not an unencrypted RSA, Ed25519 or ECDSA private key")

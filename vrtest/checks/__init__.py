@@ -1,0 +1,1 @@
+"""VR checks: each is commands + a pure parser + a verdict with evidence (see registry.py)."""

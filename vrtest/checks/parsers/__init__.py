@@ -1,0 +1,1 @@
+"""Pure parsers of router command output: text in, frozen dataclasses out, no I/O."""

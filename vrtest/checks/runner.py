@@ -1,0 +1,106 @@
+"""Run checks on routers: collect every command's output concurrently, then evaluate (pure)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from vrtest.access.shells import CommandResult, RouterShell
+from vrtest.checks.base import Check, CheckContext, RouterOutputs, Verdict
+from vrtest.cloudstack.discovery import GuestVm, Router
+from vrtest.errors import UnreachableError
+from vrtest.results import Outcome, SuiteResult, TestResult
+
+ShellFactory = Callable[[Router], RouterShell]
+Progress = Callable[[str], None]
+SUITE_NAME = "vr-checks"
+
+
+def commands_for(router: Router, checks: Sequence[Check]) -> list[str]:
+    """The distinct commands the selected checks need on ``router``, in first-use order."""
+    return list(dict.fromkeys(c for check in checks for c in check.commands(router)))
+
+
+def collect(router: Router, open_shell: ShellFactory, checks: Sequence[Check]) -> RouterOutputs:
+    """Run the checks' commands on one router; an unreachable router becomes an error record."""
+    if router.state != "Running":
+        return RouterOutputs(router, error=f"router is {router.state or 'in an unknown state'}")
+    shell: RouterShell | None = None
+    results: dict[str, CommandResult] = {}
+    try:
+        shell = open_shell(router)
+        for command in commands_for(router, checks):
+            results[command] = shell.run(command)
+    except UnreachableError as exc:
+        return RouterOutputs(router, results, error=exc.one_line())
+    finally:
+        if shell is not None:
+            shell.close()
+    return RouterOutputs(router, results)
+
+
+def collect_all(routers: Sequence[Router], open_shell: ShellFactory, checks: Sequence[Check],
+                *, max_workers: int = 8, progress: Progress | None = None
+                ) -> dict[str, RouterOutputs]:
+    """Collect from every router with at most ``max_workers`` routers at a time."""
+    def one(router: Router) -> RouterOutputs:
+        outputs = collect(router, open_shell, checks)
+        if progress:
+            progress(f"{router.name}: {outputs.error or f'{len(outputs.results)} command(s) run'}")
+        return outputs
+
+    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+        return {o.router.name: o for o in pool.map(one, routers)}
+
+
+def evaluate_all(outputs: Mapping[str, RouterOutputs], checks: Sequence[Check], *,
+                 vms_by_network: Mapping[str, list[GuestVm]] | None = None,
+                 vm_note: str = "") -> list[TestResult]:
+    """Every check on every router, as TestResults (named ``check[router]``)."""
+    results = []
+    for name, router_outputs in outputs.items():
+        ctx = CheckContext(router_outputs.router, router_outputs.results, outputs,
+                           vms_by_network, vm_note)
+        for check in checks:
+            started = time.monotonic()
+            verdict = _verdict(check, ctx, router_outputs)
+            results.append(_test_result(check, name, verdict, time.monotonic() - started))
+    return results
+
+
+def _verdict(check: Check, ctx: CheckContext, outputs: RouterOutputs) -> Verdict:
+    if outputs.error.startswith("router is "):
+        return Verdict(Outcome.SKIPPED, outputs.error)
+    if outputs.error:
+        return Verdict(Outcome.ERROR, f"unreachable: {outputs.error}")
+    return check.evaluate(ctx)
+
+
+def _test_result(check: Check, router: str, verdict: Verdict, duration: float) -> TestResult:
+    return TestResult(
+        name=f"{check.name}[{router}]",
+        classname=f"vrtest.checks.{check.name.replace('-', '_')}",
+        outcome=verdict.outcome,
+        duration=duration,
+        message=verdict.message,
+        evidence=verdict.evidence,
+        properties=(("check", check.name), ("router", router)),
+    )
+
+
+def run_checks(routers: Sequence[Router], open_shell: ShellFactory, checks: Sequence[Check], *,
+               vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
+               max_workers: int = 8, progress: Progress | None = None,
+               metadata: Mapping[str, str] | None = None) -> SuiteResult:
+    """Collect and evaluate; one SuiteResult(kind="checks") for the whole group."""
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    clock = time.monotonic()
+    outputs = collect_all(routers, open_shell, checks, max_workers=max_workers,
+                          progress=progress)
+    tests = evaluate_all(outputs, checks, vms_by_network=vms_by_network, vm_note=vm_note)
+    return SuiteResult(
+        name=SUITE_NAME, kind="checks", tests=tuple(tests),
+        duration=time.monotonic() - clock, started=started, metadata=dict(metadata or {}),
+    )

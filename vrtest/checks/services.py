@@ -1,0 +1,59 @@
+"""services: the daemons a router of its kind must run.
+
+All routers: sshd. Redundant routers: keepalived, and conntrackd where it is configured.
+Password server where ``/var/cache/cloud/passwords-*`` exists (not on a BACKUP, where
+CloudStack stops it).
+"""
+
+from __future__ import annotations
+
+from vrtest.checks import commands
+from vrtest.checks.base import Check, CheckContext, Verdict, failed, passed
+from vrtest.checks.parsers.files import Process, parse_processes, running
+from vrtest.cloudstack.discovery import Router
+
+NAME = "services"
+PASSWORD_SERVER = ("passwd_server_ip.py", "passwd_server_ip", "passwd_server")
+
+
+def _commands(router: Router) -> tuple[str, ...]:
+    return (commands.PROCESSES, commands.CONFIGURED)
+
+
+def required_services(router: Router, configured: str) -> list[tuple[str, ...]]:
+    """Each required service as the program names that satisfy it."""
+    required: list[tuple[str, ...]] = [("sshd",)]
+    if router.redundant:
+        required.append(("keepalived",))
+        if "/etc/conntrackd/conntrackd.conf" in configured.split():
+            required.append(("conntrackd",))
+    backup = router.redundant and router.redundant_state == "BACKUP"
+    if "/var/cache/cloud/passwords-" in configured and not backup:
+        required.append(PASSWORD_SERVER)
+    return required
+
+
+def evaluate(ctx: CheckContext) -> Verdict:
+    """The verdict for one router."""
+    processes = parse_processes(ctx.result(commands.PROCESSES).stdout)
+    required = required_services(ctx.router, ctx.result(commands.CONFIGURED).stdout)
+    found: list[Process] = []
+    missing = []
+    for names in required:
+        matches = [p for name in names for p in running(processes, name)]
+        found += matches[:1]
+        if not matches:
+            missing.append(names[0])
+    listing = "\n".join(f"{p.pid} {p.args}" for p in found) or "(none of them running)"
+    evidence = (ctx.evidence(commands.PROCESSES, listing,
+                             note="processes of the required services"),
+                ctx.evidence(commands.CONFIGURED))
+    wanted = ", ".join(names[0] for names in required)
+    if missing:
+        return failed(f"{ctx.router.name}: not running: {', '.join(missing)} "
+                      f"(required: {wanted})", *evidence)
+    return passed(f"running: {wanted}", *evidence)
+
+
+CHECK = Check(NAME, "sshd; keepalived/conntrackd on redundant; password server where configured",
+              _commands, evaluate)

@@ -1,0 +1,1 @@
+"""The fast lane: a PR's own systemvm scripts applied to sandboxed routers, checked in seconds."""

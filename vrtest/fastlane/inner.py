@@ -1,0 +1,84 @@
+"""PID 1 of a new sandbox: build the overlay root, lay in packages and VR files, chroot.
+
+Run by :class:`vrtest.fastlane.sandbox.SandboxGroup` as ``nsenter --net=NS unshare --mount
+--pid --fork ... python -m vrtest.fastlane.inner RUN VR PKG NAME BACKEND``.
+Everything it mounts lives in the sandbox's private mount namespace and dies with it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from vrtest.fastlane.stubs import STUBS
+
+# Directories packages of the systemvm template provide and the scripts expect.
+VR_DIRS = (
+    "run/lock", "var/cache/cloud", "var/log", "etc/cloudstack", "etc/ipsec.d", "etc/iptables",
+    "etc/dnsmasq.d", "etc/keepalived", "etc/conntrackd", "var/lib/misc",
+    "etc/apache2/sites-enabled", "etc/haproxy", "etc/ppp", "etc/xl2tpd", "usr/local/sbin",
+    "var/www/html", "root",
+)
+IPTABLES_TOOLS = ("iptables", "iptables-save", "iptables-restore",
+                  "ip6tables", "ip6tables-save", "ip6tables-restore")
+INIT_LOOP = 'trap "" TERM INT HUP; while :; do wait -n 2>/dev/null || sleep 1; done'
+
+
+def sh(*argv: str) -> None:
+    """Run one setup command; any failure aborts the sandbox."""
+    subprocess.run(argv, check=True)
+
+
+def build_root(run: Path, vr_files: Path, pkg_root: Path | None) -> Path:
+    """Mount a tmpfs-backed overlay over / and copy packages and VR files into it."""
+    ovl, merged = run / "ovl", run / "merged"
+    sh("mount", "-t", "tmpfs", "-o", "size=512m", "tmpfs", str(ovl))
+    (ovl / "upper").mkdir()
+    (ovl / "work").mkdir()
+    sh("mount", "-t", "overlay", "overlay", "-o",
+       f"lowerdir=/,upperdir={ovl}/upper,workdir={ovl}/work", str(merged))
+    if pkg_root is not None:
+        sh("cp", "-a", f"{pkg_root}/.", f"{merged}/")
+    sh("cp", "-a", f"{vr_files}/.", f"{merged}/")
+    sh("mount", "-t", "proc", "proc", f"{merged}/proc")
+    sh("mount", "-t", "sysfs", "sysfs", f"{merged}/sys")
+    sh("mount", "--rbind", "/dev", f"{merged}/dev")
+    for path in ("run", "tmp"):
+        sh("mount", "-t", "tmpfs", "tmpfs", f"{merged}/{path}")
+    return merged
+
+
+def furnish(merged: Path, hostname: str, backend: str) -> None:
+    """Directories, stand-ins, iptables backend links, /usr/bin/python and the hostname."""
+    for rel in VR_DIRS:
+        (merged / rel).mkdir(parents=True, exist_ok=True)
+    sbin = merged / "usr/local/sbin"
+    for name, text in STUBS.items():
+        (sbin / name).write_text(text)
+        (sbin / name).chmod(0o755)
+    for tool in IPTABLES_TOOLS:
+        link = sbin / tool
+        link.unlink(missing_ok=True)
+        link.symlink_to(f"/usr/sbin/xtables-{backend}-multi")
+    python = merged / "usr/bin/python"
+    if not python.exists():
+        python.symlink_to("python3")
+    (merged / "etc/hostname").write_text(hostname + "\n")
+    template = merged / "etc/apache2/vhost.template"
+    if not template.exists():
+        template.write_text("<VirtualHost _default_:8180>\n</VirtualHost>\nListen 0.0.0.0:8180\n")
+
+
+def main(argv: list[str]) -> None:
+    """Entry point: ``RUN VR_FILES PKG_ROOT|- HOSTNAME BACKEND``."""
+    run, vr_files, pkg, hostname, backend = argv
+    merged = build_root(Path(run), Path(vr_files), None if pkg == "-" else Path(pkg))
+    furnish(merged, hostname, backend)
+    (Path(run) / "ready").write_text(str(os.getpid()))
+    os.execv("/usr/sbin/chroot", ["chroot", str(merged), "/bin/bash", "-c", INIT_LOOP])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

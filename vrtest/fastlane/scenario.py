@@ -1,0 +1,154 @@
+"""Scenarios as data: a directory with ``scenario.yaml`` and the databags it applies, in order.
+
+See docs/fastlane.md for the format. Databags are the JSON the management server sends
+(``cmd_line.json``, ``ip_associations.json``, ``guest_network.json``...), kept verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vrtest.errors import ConfigError, UsageError
+
+CHECK_KEYS = frozenset({"default-route", "iptables-policy", "services", "dhcp-dns", "vpn", "state"})
+MAX_NICS = 8
+
+
+@dataclass(frozen=True)
+class RouterDef:
+    """One router of a scenario: its name, index (MACs) and boot databag."""
+
+    name: str
+    index: int
+    boot: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One databag applied to some routers under a file name."""
+
+    file_name: str
+    bag: dict[str, Any]
+    routers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fast-lane scenario, loaded and validated."""
+
+    name: str
+    path: Path
+    description: str
+    areas: tuple[str, ...]
+    routers: tuple[RouterDef, ...]
+    peer: dict[str, tuple[str, ...]]
+    steps: tuple[Step, ...]
+    expect: dict[str, dict[str, Any]]
+    redundant: tuple[str, ...] = ()
+    settle: float = 0.0
+    nics: int = 4
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def default_suites_dir() -> Path:
+    """``$VRTEST_FASTLANE_SUITES`` or ``suites/fastlane`` of this checkout of vrtest."""
+    env = os.environ.get("VRTEST_FASTLANE_SUITES")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "suites" / "fastlane"
+
+
+def list_scenarios(suites_dir: Path | None = None) -> list[Scenario]:
+    """Every scenario under ``suites_dir``, sorted by name."""
+    root = suites_dir or default_suites_dir()
+    if not root.is_dir():
+        raise ConfigError("no fast-lane scenarios here", path=str(root),
+                          hint="set VRTEST_FASTLANE_SUITES to a suites/fastlane directory")
+    return [load_scenario(p.parent) for p in sorted(root.glob("*/scenario.yaml"))]
+
+
+def select_scenarios(names: list[str] | None, suites_dir: Path | None = None) -> list[Scenario]:
+    """The named scenarios (all when ``names`` is empty); unknown names are a usage error."""
+    every = list_scenarios(suites_dir)
+    if not names:
+        return every
+    by_name = {s.name: s for s in every}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise UsageError(f"unknown fast-lane scenario {', '.join(unknown)}",
+                         hint=f"known: {', '.join(sorted(by_name))}")
+    return [by_name[n] for n in names]
+
+
+def load_scenario(directory: Path) -> Scenario:
+    """Read and validate ``directory/scenario.yaml`` and its databags."""
+    path = directory / "scenario.yaml"
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read scenario: {exc}", path=str(path)) from exc
+    if not isinstance(data, dict):
+        raise ConfigError("a scenario is a mapping", path=str(path))
+    routers = tuple(_router(directory, i, item) for i, item in enumerate(data.get("routers", [])))
+    if not routers:
+        raise ConfigError("needs at least one router", path=str(path), key="routers")
+    names = tuple(r.name for r in routers)
+    steps = tuple(_step(directory, item, names) for item in data.get("steps", []))
+    expect = data.get("expect", {}) or {}
+    _check_expect(path, expect, names)
+    redundant = tuple(data.get("redundant", ()) or ())
+    if any(n not in names for n in redundant):
+        raise ConfigError("names a router the scenario lacks", path=str(path), key="redundant")
+    nics = int(data.get("nics", 4))
+    if not 1 <= nics <= MAX_NICS:
+        raise ConfigError(f"must be 1..{MAX_NICS}", path=str(path), key="nics")
+    return Scenario(
+        name=directory.name, path=directory, description=str(data.get("description", "")),
+        areas=tuple(data.get("areas", ())), routers=routers,
+        peer={str(k): tuple(v) for k, v in (data.get("peer") or {}).items()},
+        steps=steps, expect=expect, redundant=redundant,
+        settle=float(data.get("settle", 15 if redundant else 0)), nics=nics)
+
+
+def _router(directory: Path, index: int, item: dict[str, Any]) -> RouterDef:
+    return RouterDef(str(item["name"]), index, _bag(directory, str(item["boot"])))
+
+
+def _step(directory: Path, item: dict[str, Any] | str, names: tuple[str, ...]) -> Step:
+    if isinstance(item, str):
+        item = {"bag": item}
+    bag_file = str(item["bag"])
+    routers = tuple(item.get("routers", names))
+    if any(n not in names for n in routers):
+        raise ConfigError(f"step {bag_file} names an unknown router", path=str(directory))
+    return Step(str(item.get("as", bag_file)), _bag(directory, bag_file), routers)
+
+
+def _bag(directory: Path, name: str) -> dict[str, Any]:
+    path = directory / name
+    if path.parent != directory:
+        raise ConfigError(f"databag {name!r} must be a file in the scenario directory",
+                          path=str(directory))
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"bad databag: {exc}", path=str(path)) from exc
+    if not isinstance(data, dict) or "type" not in data:
+        raise ConfigError("a databag is a JSON object with a 'type'", path=str(path))
+    return data
+
+
+def _check_expect(path: Path, expect: dict[str, Any], names: tuple[str, ...]) -> None:
+    for router, checks in expect.items():
+        if router not in names:
+            raise ConfigError(f"expectations for unknown router {router}", path=str(path),
+                              key="expect")
+        unknown = set(checks) - CHECK_KEYS
+        if unknown:
+            known = ", ".join(sorted(CHECK_KEYS))
+            raise ConfigError(f"unknown check {', '.join(sorted(unknown))}", path=str(path),
+                              key=f"expect.{router}", hint=f"known: {known}")

@@ -1,0 +1,1 @@
+"""A pytest bridge for Marvin: ``pytest -p vrtest.marvin_bridge.plugin --marvin-config CFG``."""

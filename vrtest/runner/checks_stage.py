@@ -1,0 +1,53 @@
+"""Stage: VR checks through the checks part; recorded as NOT RUN (with why) when they cannot run."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Sequence
+
+from vrtest.results import Outcome, SuiteResult, TestResult
+from vrtest.runner.adapters import checks_module
+from vrtest.runner.settings import RunSettings
+
+CHECKS_SUITE = "vr-checks"
+CheckRunner = Callable[[RunSettings, Sequence[str]], SuiteResult]
+
+
+def not_run(names: Sequence[str], reason: str) -> SuiteResult:
+    """A checks result in which every selected check is NOT RUN for ``reason``."""
+    tests = tuple(TestResult(name=n, classname=CHECKS_SUITE, outcome=Outcome.NOT_RUN,
+                             message=reason) for n in names)
+    return SuiteResult(name=CHECKS_SUITE, kind="checks", tests=tests,
+                       started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+
+
+def default_check_runner(settings: RunSettings, names: Sequence[str]) -> SuiteResult:
+    """Run ``names`` with ``vrtest.checks.run_checks`` against the environment's routers."""
+    module = checks_module()
+    if module is None or not hasattr(module, "run_checks"):
+        return not_run(names, "VR checks are not in this build of vrtest")
+    run_checks = module.run_checks
+    parameters = inspect.signature(run_checks).parameters
+    if "checks" in parameters:
+        result = run_checks(settings.source, checks=list(names))
+    else:
+        result = run_checks(settings.source, list(names))
+    if not isinstance(result, SuiteResult):
+        raise TypeError(f"run_checks returned {type(result).__name__}, not SuiteResult")
+    return result
+
+
+def run_check_stage(settings: RunSettings, names: Sequence[str],
+                    runner: CheckRunner) -> SuiteResult:
+    """The checks' SuiteResult, or NOT RUN when the environment has no real routers."""
+    if not settings.real_vrs:
+        return not_run(names, f"environment {settings.name!r} has no real virtual routers")
+    clock = time.monotonic()
+    result = runner(settings, names)
+    if result.duration:
+        return result
+    return SuiteResult(name=result.name, kind=result.kind, tests=result.tests,
+                       duration=time.monotonic() - clock, error=result.error,
+                       log_tail=result.log_tail, command=result.command,
+                       started=result.started, metadata=result.metadata)

@@ -1,0 +1,27 @@
+"""``--dry-run``: show the plan and the exact commands, run nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vrtest.console import Console
+from vrtest.runner.marvin_command import build_invocation
+from vrtest.runner.options import RunOptions
+from vrtest.runner.plan import Plan
+from vrtest.runner.settings import RunSettings, cloudstack_root
+
+
+def show_plan(plan: Plan, settings: RunSettings, options: RunOptions, console: Console) -> None:
+    """Print each suite with its command line, the checks, and what will not run."""
+    checkout = cloudstack_root(settings, options.cloudstack) or Path("CLOUDSTACK")
+    run_dir = options.output.resolve()
+    rows = []
+    for suite in plan.suites:
+        invocation = build_invocation(settings.marvin, checkout, run_dir,
+                                      run_dir / "marvin.cfg", suite.path, suite.tests)
+        rows.append(["suite", suite.path, " ".join(invocation.argv)])
+    rows += [["check", check.name, "; ".join(check.reasons)] for check in plan.checks]
+    rows += [["not run", suite.path, reason] for suite, reason in plan.not_run]
+    console.table(["kind", "name", "command / reason"], rows)
+    for note in plan.not_verified:
+        console.print(f"not verified: {note}")

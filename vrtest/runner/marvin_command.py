@@ -1,0 +1,135 @@
+"""Build the argv of one Marvin suite run, for nose (CloudStack CI's shape) or the pytest bridge.
+
+argv lists only: suite paths and test names come from selections and PRs and never reach a shell.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import vrtest
+from vrtest.runner.settings import MarvinSettings
+
+INTEGRATION_DIR = "test/integration"
+BRIDGE_PLUGIN = "vrtest.marvin_bridge.plugin"
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@dataclass(frozen=True)
+class SuiteInvocation:
+    """One process to start: argv, working directory, environment additions."""
+
+    argv: tuple[str, ...]
+    cwd: Path
+    env: dict[str, str]
+    report_file: Path
+
+
+def attr_expression(settings: MarvinSettings) -> str:
+    """The nose ``-a`` value: ``tags=advanced[,required_hardware=false]`` (comma = AND)."""
+    parts = [f"tags={tag}" for tag in settings.tags]
+    if settings.required_hardware is not None:
+        parts.append(f"required_hardware={str(settings.required_hardware).lower()}")
+    return ",".join(parts)
+
+
+def suite_file(suite_path: str) -> str:
+    """``smoke/test_routers.py`` -> ``test/integration/smoke/test_routers.py``."""
+    path = suite_path if suite_path.endswith(".py") else f"{suite_path}.py"
+    return f"{INTEGRATION_DIR}/{path}"
+
+
+def qualified_tests(checkout: Path, suite_path: str, tests: Sequence[str]) -> list[str]:
+    """Names as ``Class.method``; a bare method is looked up in the suite's source (no import)."""
+    owners = _method_owners(checkout / suite_file(suite_path))
+    names = []
+    for test in tests:
+        if "." in test or test in owners.values():
+            names.append(test)
+        elif test in owners:
+            names.append(f"{owners[test]}.{test}")
+        else:
+            names.append(test)
+    return names
+
+
+def _method_owners(path: Path) -> dict[str, str]:
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    owners: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    owners.setdefault(item.name, node.name)
+    return owners
+
+
+def nose_argv(settings: MarvinSettings, config: Path, xunit: Path,
+              target: Sequence[str]) -> list[str]:
+    """Exactly CloudStack CI's command, targets being the file or ``file:Class.method`` ids."""
+    head = [settings.python, "-m", "nose"] if settings.python else ["nosetests"]
+    argv = [*head, "--with-xunit", f"--xunit-file={xunit}", "--with-marvin",
+            f"--marvin-config={config}", *target, "-s", "-a", attr_expression(settings)]
+    if settings.zone:
+        argv.append(f"--zone={settings.zone}")
+    if settings.hypervisor:
+        argv.append(f"--hypervisor={settings.hypervisor}")
+    return argv + list(settings.extra_args)
+
+
+def pytest_argv(settings: MarvinSettings, config: Path, junit: Path, target: Sequence[str],
+                log_dir: Path) -> list[str]:
+    """``python -m pytest -p vrtest.marvin_bridge.plugin --marvin-config ... --junitxml=X``."""
+    argv = [settings.python or sys.executable, "-m", "pytest", "-p", BRIDGE_PLUGIN,
+            f"--marvin-config={config}", f"--junitxml={junit}", "-p", "no:cacheprovider",
+            f"--marvin-attr={attr_expression(settings)}", f"--marvin-log-folder={log_dir}"]
+    if settings.zone:
+        argv.append(f"--marvin-zone={settings.zone}")
+    if settings.hypervisor:
+        argv.append(f"--marvin-hypervisor={settings.hypervisor}")
+    return argv + list(settings.extra_args) + list(target)
+
+
+def targets(settings: MarvinSettings, suite_path: str, tests: Sequence[str]) -> list[str]:
+    """The suite file, or one id per test when narrowed (``file:C.m`` / ``file::C::m``)."""
+    file = suite_file(suite_path)
+    if not tests:
+        return [file]
+    if settings.runner == "pytest":
+        return [f"{file}::{name.replace('.', '::')}" for name in tests]
+    return [f"{file}:{name}" for name in tests]
+
+
+def child_environment(settings: MarvinSettings, run_dir: Path, suite_path: str,
+                      base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Variables added for the suite process (the rest of os.environ is inherited)."""
+    env = {"PYTHONUNBUFFERED": "1", "VRTEST_RUN_DIR": str(run_dir), "VRTEST_SUITE": suite_path}
+    if settings.runner == "pytest":
+        package_root = str(Path(vrtest.__file__).resolve().parent.parent)
+        current = (base if base is not None else os.environ).get("PYTHONPATH", "")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, current) if p)
+    return env
+
+
+def build_invocation(settings: MarvinSettings, checkout: Path, run_dir: Path, config: Path,
+                     suite_path: str, tests: Sequence[str], attempt: int = 0) -> SuiteInvocation:
+    """Everything needed to start one suite process (attempt > 0 = a rerun)."""
+    slug = _SAFE.sub("_", suite_path.replace("/", "__").removesuffix(".py"))
+    suffix = f".rerun{attempt}" if attempt else ""
+    report = run_dir / "marvin" / f"{slug}{suffix}.xml"
+    ids = targets(settings, suite_path, qualified_tests(checkout, suite_path, tests))
+    if settings.runner == "pytest":
+        argv = pytest_argv(settings, config, report, ids, run_dir / "marvin-logs")
+    else:
+        argv = nose_argv(settings, config, report, ids)
+    return SuiteInvocation(tuple(argv), checkout, child_environment(settings, run_dir, suite_path),
+                           report)

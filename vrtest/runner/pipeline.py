@@ -1,0 +1,221 @@
+"""``vrtest run`` as a visible pipeline of stages (nox's model), each logging one line.
+
+changes -> selection -> plan -> deploy -> Marvin config -> Marvin suites -> VR checks
+-> reports -> exit code. The exit code is derived at the end from the recorded results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vrtest.console import Console
+from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
+from vrtest.reports import write_reports
+from vrtest.results import SuiteResult
+from vrtest.runner import deploy as deploy_stage
+from vrtest.runner.changes import load_selection_file, select_for_run
+from vrtest.runner.checks_stage import CheckRunner, default_check_runner, run_check_stage
+from vrtest.runner.execute import run_suites
+from vrtest.runner.options import RunOptions
+from vrtest.runner.plan import Plan, make_plan, read_selection
+from vrtest.runner.process import ChildRegistry
+from vrtest.runner.settings import RunSettings, cloudstack_root
+from vrtest.runner.shard import load_durations, select_shard
+from vrtest.runner.store import RUN_META, SELECTION, RunStore
+from vrtest.runner.suite import SuiteContext
+
+MARVIN_CONFIG = "marvin.cfg"
+
+
+@dataclass
+class RunState:
+    """What the stages have produced so far (the pipeline's working record)."""
+
+    options: RunOptions
+    settings: RunSettings
+    store: RunStore
+    console: Console
+    selection: dict[str, Any] = field(default_factory=dict)
+    plan: Plan = field(default_factory=Plan)
+    meta: dict[str, Any] = field(default_factory=dict)
+    registry: ChildRegistry = field(default_factory=ChildRegistry)
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC timestamp."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def stage_prepare(state: RunState) -> None:
+    """Refuse to overwrite a run; record run.json (env, commit, PR, argv)."""
+    store, options = state.store, state.options
+    if (store.directory / "results.jsonl").exists() and not options.resume and not options.dry_run:
+        raise UsageError(f"{store.directory} already holds a run",
+                         hint=f"continue it with --resume {store.directory} or pick --output")
+    store.prepare()
+    previous = store.read_json(RUN_META) if options.resume else {}
+    state.meta = {**previous, "env": state.settings.name, "hypervisor": state.settings.hypervisor,
+                  "started": previous.get("started", utc_now()), "finished": "",
+                  "status": "running", "argv": list(options.argv)}
+    if options.shard:
+        state.meta["shard"] = f"{options.shard[0]}/{options.shard[1]}"
+    state.console.info(f"[prepare] output {store.directory} (env {state.settings.name})")
+
+
+def stage_select(state: RunState) -> None:
+    """Changes -> selection (a resumed run reuses its saved selection.json)."""
+    saved = state.store.directory / SELECTION
+    if state.options.resume and saved.exists():
+        state.selection = load_selection_file(saved)
+    else:
+        state.selection = select_for_run(state.options, state.settings)
+    source = state.selection.get("source") or {}
+    for key in ("commit", "pr", "title", "branch", "base", "head"):
+        if source.get(key) not in (None, ""):
+            state.meta[key] = source[key]
+    state.store.write_json(SELECTION, state.selection)
+    state.console.info(f"[select] {state.options.change_source}: "
+                       f"{len(state.selection.get('suites', []))} suite(s), "
+                       f"{len(state.selection.get('checks', []))} check(s)")
+
+
+def stage_plan(state: RunState) -> None:
+    """Selection -> plan: filter by environment, shard, skip what a resumed run finished."""
+    plan = make_plan(read_selection(state.selection), state.settings)
+    suites = list(plan.suites)
+    if state.options.shard:
+        index, total = state.options.shard
+        durations = load_durations(state.options.durations)
+        names = select_shard([s.path for s in suites], index, total, durations)
+        suites = [s for s in suites if s.path in set(names)]
+        checks = plan.checks if index == 1 else ()  # VR checks run once, on shard 1
+        plan = Plan(tuple(suites), checks, plan.not_run if index == 1 else (), plan.not_verified)
+    finished = state.store.finished_names() if state.options.resume else set()
+    skipped = [s.path for s in plan.suites if ("marvin", s.path) in finished]
+    state.plan = Plan(tuple(s for s in plan.suites if ("marvin", s.path) not in finished),
+                      () if any(kind == "checks" for kind, _ in finished) else plan.checks,
+                      plan.not_run, plan.not_verified)
+    state.meta["plan"] = state.plan.to_dict()
+    state.meta["not_verified"] = list(state.plan.not_verified)
+    resumed = f", {len(skipped)} already finished" if skipped else ""
+    state.console.info(f"[plan] {len(state.plan.suites)} suite(s) to run, "
+                       f"{len(state.plan.checks)} check(s), {len(plan.not_run)} not run{resumed}")
+
+
+def stage_deploy(state: RunState) -> None:
+    """The descriptor's deploy steps, with {pr}/{commit}/{branch} filled in."""
+    if not state.settings.deploy or (state.options.resume and state.meta.get("deployed")):
+        state.console.info("[deploy] nothing to deploy")
+        return
+    deploy_stage.run_deploy(state.settings.deploy, state.meta, state.store, state.registry,
+                            state.console)
+    state.meta["deployed"] = utc_now()
+
+
+def stage_marvin_config(state: RunState) -> Path | None:
+    """Render the Marvin config into the output dir (mode 0600; never in a report)."""
+    if not state.plan.suites:
+        return None
+    from vrtest.runner.adapters import render_marvin_config
+
+    path = state.store.directory / MARVIN_CONFIG
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(render_marvin_config(state.settings), handle, indent=2)
+    state.console.info(f"[marvin-config] {path}")
+    return path
+
+
+def stage_marvin(state: RunState, config: Path | None) -> None:
+    """One process per suite, recorded to results.jsonl the moment each finishes."""
+    for suite, reason in state.plan.not_run:
+        state.store.append(SuiteResult(name=suite.path, kind="marvin", error=f"not run: {reason}",
+                                       metadata={"not_run": "true"}))
+    if not state.plan.suites or config is None:
+        return
+    ctx = _suite_context(state, config)
+    jobs = state.options.jobs if state.settings.marvin.parallel_safe else 1
+    state.console.info(f"[marvin] {len(state.plan.suites)} suite(s) with "
+                       f"{state.settings.marvin.runner}, {jobs} at a time")
+
+    def record(result: SuiteResult) -> None:
+        state.store.append(result)
+        verdict = "ERROR" if result.error else "FAILED" if result.failed else "ok"
+        state.console.info(f"[marvin] {result.name}: {verdict} ({result.duration:.1f}s)")
+
+    run_suites(list(state.plan.suites), ctx, jobs, record)
+
+
+def _suite_context(state: RunState, config: Path) -> SuiteContext:
+    checkout = cloudstack_root(state.settings, state.options.cloudstack)
+    if checkout is None or not (checkout / "test" / "integration").is_dir():
+        raise ConfigError(f"no CloudStack checkout with test/integration at {checkout}",
+                          key="marvin.cloudstack",
+                          hint="pass --cloudstack PATH or set marvin.cloudstack")
+    marvin = state.settings.marvin
+    timeout = state.options.suite_timeout or marvin.suite_timeout
+    return SuiteContext(marvin, checkout.resolve(), state.store.directory.resolve(), config,
+                        timeout, state.options.rerun_failures, state.registry)
+
+
+def stage_checks(state: RunState, runner: CheckRunner) -> None:
+    """The selected VR checks, as one SuiteResult(kind="checks") with evidence."""
+    names = [check.name for check in state.plan.checks]
+    if not names:
+        return
+    with state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
+        result = run_check_stage(state.settings, names, runner)
+    state.store.append(result)
+    state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
+
+
+def stage_reports(state: RunState, status: str) -> None:
+    """Regenerate every report from results.jsonl + run.json."""
+    state.meta.update(finished=utc_now(), status=status)
+    state.store.write_json(RUN_META, state.meta)
+    written = write_reports(state.store.directory)
+    state.console.info(f"[reports] {', '.join(p.name for p in written)} in {state.store.directory}")
+
+
+def exit_code(results: list[SuiteResult]) -> ExitCode:
+    """0 all passed, 1 any failure; derived from the recorded results only."""
+    return ExitCode.FAILED if any(r.failed and not r.metadata.get("not_run")
+                                  for r in results) else ExitCode.OK
+
+
+def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
+                 check_runner: CheckRunner = default_check_runner) -> int:
+    """Run every stage; partial reports on interrupt; the exit code comes from the results."""
+    state = RunState(options, settings, RunStore(options.output), console)
+    stage_prepare(state)
+    stage_select(state)
+    stage_plan(state)
+    if options.dry_run:
+        from vrtest.runner.dry_run import show_plan
+
+        show_plan(state.plan, state.settings, options, console)
+        return int(ExitCode.OK)
+    try:
+        stage_deploy(state)
+        config = stage_marvin_config(state)
+        stage_marvin(state, config)
+        stage_checks(state, check_runner)
+    except deploy_stage.DeployFailed as exc:
+        stage_reports(state, "deploy failed")
+        console.error(exc.message)
+        return int(ExitCode.UNREACHABLE)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        state.registry.stop_all()
+        interrupted = exc if isinstance(exc, Interrupted) else Interrupted(
+            "SIGINT", ExitCode.INTERRUPTED)
+        stage_reports(state, "interrupted")
+        raise interrupted from None
+    stage_reports(state, "finished")
+    code = exit_code(state.store.results())
+    console.info(f"[exit] {int(code)} ({code.name.lower()})")
+    return int(code)

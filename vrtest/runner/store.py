@@ -1,0 +1,88 @@
+"""The run directory: ``results.jsonl`` (appended, fsynced per suite) and ``run.json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from vrtest.errors import UsageError
+from vrtest.masking import mask
+from vrtest.results import SuiteResult
+
+RESULTS = "results.jsonl"
+RUN_META = "run.json"
+SELECTION = "selection.json"
+
+
+class RunStore:
+    """Reads and writes one run directory; appends are atomic per line and durable."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Create the directory."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def append(self, result: SuiteResult) -> None:
+        """Append one finished suite, masked, then flush and fsync."""
+        line = mask(json.dumps(result.to_dict(), sort_keys=True)) + "\n"
+        with self._lock, (self.directory / RESULTS).open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def results(self) -> list[SuiteResult]:
+        """Every recorded suite; a torn last line (killed mid-write) is ignored."""
+        return load_results(self.directory)
+
+    def finished_names(self) -> set[tuple[str, str]]:
+        """(kind, name) of every suite already recorded, for ``--resume``."""
+        return {(r.kind, r.name) for r in self.results()}
+
+    def write_json(self, name: str, data: dict[str, Any]) -> None:
+        """Write a masked JSON file atomically (temp file + rename)."""
+        write_json(self.directory / name, data)
+
+    def read_json(self, name: str) -> dict[str, Any]:
+        """Read a JSON file of the run ({} when absent)."""
+        return read_json(self.directory / name)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Masked, atomic JSON write."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(mask(json.dumps(data, indent=2, default=str)) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from ``path`` ({} when absent)."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})",
+                         hint="is this a vrtest run directory?") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def load_results(directory: Path) -> list[SuiteResult]:
+    """``results.jsonl`` of a run directory, in order."""
+    path = directory / RESULTS
+    if not path.exists():
+        return []
+    results = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            results.append(SuiteResult.from_dict(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, ValueError):
+            continue  # a line torn by a kill during the write
+    return results

@@ -1,0 +1,95 @@
+"""Text and Markdown explanations of a :class:`Selection` (every decision, with its rule)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from vrtest.selector.selection import Selection
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def md_escape(text: str) -> str:
+    """Escape PR-controlled text (file names, titles) for Markdown and embedded HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True).replace("\n", " "))
+
+
+def decision_lines(selection: Selection) -> list[tuple[str, str, str]]:
+    """(path, what, why) for every changed path, in change order."""
+    by_path: dict[str, list[tuple[str, str, str]]] = {}
+    for d in selection.decisions:
+        picks = ", ".join([*d.suites, *d.checks]) or "nothing (no VR impact)"
+        by_path.setdefault(d.path, []).append((d.path, picks, f"{d.rule}: {d.reason}"))
+    lines: list[tuple[str, str, str]] = []
+    for path in selection.changed:
+        lines += by_path.get(path) or [(path, "nothing", "no rule matches; not a VR path")]
+    return lines
+
+
+def summary_line(selection: Selection) -> str:
+    """One line with the totals."""
+    if selection.empty:
+        return (f"no VR impact: {len(selection.changed)} changed file(s) select no suites "
+                "and no VR checks")
+    tests = sum(len(s.tests) for s in selection.suites)
+    return (f"selected {len(selection.suites)} suite(s) ({tests} test(s)) and "
+            f"{len(selection.checks)} VR check(s) for {len(selection.changed)} changed file(s)"
+            + (" [fallback: whole VR set]" if selection.fallback else ""))
+
+
+def render_text(selection: Selection) -> str:
+    """Plain text: decisions, suites, checks, not verified, warnings, totals."""
+    out = [f"catalog: {selection.catalog.get('label', 'unknown')}"]
+    out += [f"note: {note}" for note in selection.notes]
+    out += ["", "decisions (path -> suites/checks [rule: reason]):"]
+    out += [f"  {path} -> {what} [{why}]" for path, what, why in decision_lines(selection)]
+    if selection.suites:
+        out += ["", "suites:"]
+        for suite in selection.suites:
+            count = f"{len(suite.tests)} test(s)" if suite.tests else "whole file"
+            out.append(f"  {suite.path} ({count})")
+            out += [f"      because {reason}" for reason in suite.reasons]
+    if selection.checks:
+        out += ["", "VR checks:"]
+        out += [f"  {c.name}  because {'; '.join(c.reasons)}" for c in selection.checks]
+    out += not_verified_lines(selection)
+    out += [f"warning: {warning}" for warning in selection.warnings]
+    out += ["", summary_line(selection)]
+    return "\n".join(out)
+
+
+def not_verified_lines(selection: Selection) -> list[str]:
+    """Lines for what the environment could not verify."""
+    if not selection.not_verified:
+        return []
+    lines = ["", "not verified here:"]
+    for item in selection.not_verified:
+        what = item.get("check") or item.get("suite")
+        tests = item.get("tests")
+        detail = f" ({len(tests)} test(s): {', '.join(tests)})" if tests else ""
+        lines.append(f"  {what}{detail}: {item['reason']}")
+    return lines
+
+
+def render_markdown(selection: Selection) -> str:
+    """Markdown for a PR comment or job summary; every file name is escaped."""
+    out = ["### vrtest selection", "", md_escape(summary_line(selection)), "",
+           f"Catalog: {md_escape(str(selection.catalog.get('label', 'unknown')))}", ""]
+    out += [f"> {md_escape(note)}" for note in selection.notes]
+    out += [f"> **warning:** {md_escape(w)}" for w in selection.warnings]
+    out += ["", "| changed path | selects | rule: reason |", "|---|---|---|"]
+    out += [f"| {md_escape(p)} | {md_escape(w)} | {md_escape(r)} |"
+            for p, w, r in decision_lines(selection)]
+    if selection.suites:
+        out += ["", "| suite | tests | why |", "|---|---|---|"]
+        out += [f"| {md_escape(s.path)} | {len(s.tests) or 'all'} | "
+                f"{md_escape('; '.join(s.reasons))} |" for s in selection.suites]
+    if selection.checks:
+        out += ["", "| VR check | why |", "|---|---|"]
+        out += [f"| {md_escape(c.name)} | {md_escape('; '.join(c.reasons))} |"
+                for c in selection.checks]
+    if selection.not_verified:
+        out += ["", "**Not verified in this environment:**", ""]
+        out += [f"- {md_escape(line.strip())}" for line in not_verified_lines(selection)[2:]]
+    return "\n".join(out)
