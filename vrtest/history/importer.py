@@ -117,14 +117,18 @@ def suite_rows(suite: SuiteResult) -> list[TestRow]:
     """One row per test; a suite that failed as a whole (no tests) becomes one row."""
     rows = [_test_row(suite, test) for test in suite.tests]
     if suite.error and not suite.tests:
-        outcome = "not_run" if suite.error.lower().startswith("not run") else "error"
+        not_run = suite.metadata.get("not_run") or suite.error.lower().startswith("not run")
+        outcome = "not_run" if not_run else "error"
         rows.append(TestRow(suite.name, suite.kind, "", SUITE_ERROR_TEST, outcome,
                             suite.duration, message=mask(suite.error[:_MESSAGE_LIMIT])))
     return rows
 
 
 def _test_row(suite: SuiteResult, test: TestResult) -> TestRow:
-    evidence = json.dumps([e.to_dict() for e in test.evidence], sort_keys=True)
+    digest = ""
+    if test.evidence:
+        evidence = json.dumps([e.to_dict() for e in test.evidence], sort_keys=True)
+        digest = hashlib.sha256(evidence.encode()).hexdigest()[:16]
     return TestRow(
         suite=suite.name,
         suite_kind=suite.kind,
@@ -134,7 +138,7 @@ def _test_row(suite: SuiteResult, test: TestResult) -> TestRow:
         duration=test.duration,
         reruns=len(test.reruns),
         flaky=test.outcome.value == "flaky" or bool(test.reruns),
-        evidence_digest=hashlib.sha256(evidence.encode()).hexdigest()[:16] if test.evidence else "",
+        evidence_digest=digest,
         message=mask(test.message[:_MESSAGE_LIMIT]),
     )
 
