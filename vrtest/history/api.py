@@ -69,13 +69,13 @@ def baseline_markdown(classifications: Sequence[Classification], fail_on: str) -
         "any failure fails the run" if fail_on == "any"
         else "only new failures fail the run; known and flaky ones are reported"
     )
-    lines = ["## Failures against main's baseline", "",
+    lines = ["### Failures against main's baseline", "",
              f"Policy: `--fail-on {fail_on}`: {policy}.", ""]
     if not classifications:
         return "\n".join([*lines, "No failures."]) + "\n"
     for failure_class in FailureClass:
         group = [c for c in classifications if c.failure_class is failure_class]
-        lines.extend([f"### {failure_class.value} ({len(group)})", ""])
+        lines.extend([f"#### {failure_class.value} ({len(group)})", ""])
         lines.extend(f"- `{_code(c.test)}`: {_text(c.reason)}" for c in group)
         lines.append("" if group else "none\n")
     return "\n".join(lines).rstrip() + "\n"

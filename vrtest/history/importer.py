@@ -114,9 +114,9 @@ def read_results(path: Path) -> tuple[list[SuiteResult], list[str]]:
 
 
 def suite_rows(suite: SuiteResult) -> list[TestRow]:
-    """One row per test; a suite that failed as a whole (no tests) becomes one row."""
+    """One row per test, plus one for a whole-suite error (as the reports show it)."""
     rows = [_test_row(suite, test) for test in suite.tests]
-    if suite.error and not suite.tests:
+    if suite.error:
         not_run = suite.metadata.get("not_run") or suite.error.lower().startswith("not run")
         outcome = "not_run" if not_run else "error"
         rows.append(TestRow(suite.name, suite.kind, "", SUITE_ERROR_TEST, outcome,

@@ -15,6 +15,8 @@ from typing import Any
 
 from vrtest.console import Console
 from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
+from vrtest.history import suite_durations
+from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
 from vrtest.reports import write_reports
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
@@ -90,7 +92,8 @@ def stage_plan(state: RunState) -> None:
     suites = list(plan.suites)
     if state.options.shard:
         index, total = state.options.shard
-        durations = load_durations(state.options.durations)
+        durations = load_durations(state.options.durations) or suite_durations(
+            state.settings.name, history=state.options.history)
         names = select_shard([s.path for s in suites], index, total, durations)
         suites = [s for s in suites if s.path in set(names)]
         checks = plan.checks if index == 1 else ()  # VR checks run once, on shard 1
@@ -182,10 +185,24 @@ def stage_reports(state: RunState, status: str) -> None:
     state.console.info(f"[reports] {', '.join(p.name for p in written)} in {state.store.directory}")
 
 
-def exit_code(results: list[SuiteResult]) -> ExitCode:
-    """0 all passed, 1 any failure; derived from the recorded results only."""
-    return ExitCode.FAILED if any(r.failed and not r.metadata.get("not_run")
-                                  for r in results) else ExitCode.OK
+def stage_baseline(state: RunState) -> None:
+    """Classify failures as new / known / flaky against main's history (kept in run.json)."""
+    options = state.options
+    record = baseline_record(state.store.results(), state.settings.name,
+                             fail_on=options.fail_on, history=options.history)
+    state.meta[BASELINE_KEY] = record
+    classes = [item["class"] for item in record["failures"]]
+    if classes:
+        summary = ", ".join(f"{classes.count(c)} {c}" for c in ("new", "known", "flaky"))
+        state.console.info(f"[baseline] {summary} (--fail-on {options.fail_on})")
+
+
+def exit_code(results: list[SuiteResult], baseline: dict[str, Any] | None = None) -> ExitCode:
+    """0 passed, 1 failures (only those --fail-on counts); derived from the results only."""
+    failed = any(r.failed and not r.metadata.get("not_run") for r in results)
+    if failed and baseline and baseline.get("failures") and not fails_run(baseline):
+        return ExitCode.OK
+    return ExitCode.FAILED if failed else ExitCode.OK
 
 
 def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
@@ -215,7 +232,8 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
             "SIGINT", ExitCode.INTERRUPTED)
         stage_reports(state, "interrupted")
         raise interrupted from None
+    stage_baseline(state)
     stage_reports(state, "finished")
-    code = exit_code(state.store.results())
+    code = exit_code(state.store.results(), state.meta.get(BASELINE_KEY))
     console.info(f"[exit] {int(code)} ({code.name.lower()})")
     return int(code)
