@@ -11,7 +11,7 @@ from vrtest.runner.adapters import checks_module
 from vrtest.runner.settings import RunSettings
 
 CHECKS_SUITE = "vr-checks"
-CheckRunner = Callable[[RunSettings, Sequence[str]], SuiteResult]
+CheckRunner = Callable[..., SuiteResult]  # (settings, names[, routers=names]) -> SuiteResult
 
 
 def not_run(names: Sequence[str], reason: str) -> SuiteResult:
@@ -22,15 +22,17 @@ def not_run(names: Sequence[str], reason: str) -> SuiteResult:
                        started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
 
-def default_check_runner(settings: RunSettings, names: Sequence[str]) -> SuiteResult:
-    """Run ``names`` with ``vrtest.checks.run_checks`` against the environment's routers."""
+def default_check_runner(settings: RunSettings, names: Sequence[str],
+                         routers: Sequence[str] = ()) -> SuiteResult:
+    """Run ``names`` with ``vrtest.checks.run_checks`` on the environment's routers (or some)."""
     module = checks_module()
     if module is None or not hasattr(module, "run_checks"):
         return not_run(names, "VR checks are not in this build of vrtest")
     run_checks = module.run_checks
     parameters = inspect.signature(run_checks).parameters
+    options = _router_filter(routers)
     if "checks" in parameters:
-        result = run_checks(settings.source, checks=list(names))
+        result = run_checks(settings.source, checks=list(names), **options)
     else:
         result = run_checks(settings.source, list(names))
     if not isinstance(result, SuiteResult):
@@ -38,13 +40,22 @@ def default_check_runner(settings: RunSettings, names: Sequence[str]) -> SuiteRe
     return result
 
 
+def _router_filter(routers: Sequence[str]) -> dict[str, object]:
+    """``filters=RouterFilter(names=...)`` for run_checks when the run is scoped to routers."""
+    if not routers:
+        return {}
+    from vrtest.cloudstack.discovery import RouterFilter
+
+    return {"filters": RouterFilter(names=tuple(routers))}
+
+
 def run_check_stage(settings: RunSettings, names: Sequence[str],
-                    runner: CheckRunner) -> SuiteResult:
+                    runner: CheckRunner, routers: Sequence[str] = ()) -> SuiteResult:
     """The checks' SuiteResult, or NOT RUN when the environment has no real routers."""
     if not settings.real_vrs:
         return not_run(names, f"environment {settings.name!r} has no real virtual routers")
     clock = time.monotonic()
-    result = runner(settings, names)
+    result = runner(settings, names, routers=routers) if routers else runner(settings, names)
     if result.duration:
         return result
     return SuiteResult(name=result.name, kind=result.kind, tests=result.tests,

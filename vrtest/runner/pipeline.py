@@ -172,7 +172,8 @@ def stage_checks(state: RunState, runner: CheckRunner) -> None:
     if not names:
         return
     with state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
-        result = run_check_stage(state.settings, names, runner)
+        routers = tuple(str(r) for r in state.selection.get("routers") or ())
+        result = run_check_stage(state.settings, names, runner, routers)
     state.store.append(result)
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
 
