@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.conftest import CliRunner
 from tests.history_runs import night
@@ -128,19 +127,29 @@ def _junit_classes(path: Path) -> dict[str, str]:
     return classes
 
 
-def test_shard_balancing_reads_durations_from_history(
+def test_history_orders_likely_failures_first_and_feeds_shard_durations(
     cli: CliRunner, standin: dict[str, Any]
 ) -> None:
     from tests.history_runs import write_run
+    from vrtest.history import likely_failures_first, suite_durations
 
-    db = standin["db"]
-    write_run(standin["root"] / "past", {"smoke/test_mixed.py::t": "passed",
-                                         "smoke/test_setup_error.py::t": "passed"},
-              env="lab-standin", suite_durations={"smoke/test_mixed.py": 900.0,
-                                                  "smoke/test_setup_error.py": 5.0})
-    cli("history", "import", str(standin["root"] / "past"), "--history", str(db))
-    from vrtest.history import suite_durations
-
+    db, root = standin["db"], standin["root"]
+    for day, outcome in ((1, "failed"), (2, "passed"), (3, "error")):
+        write_run(root / "past" / str(day), {"smoke/test_mixed.py::t": outcome,
+                                             "smoke/test_pass.py::t": "passed"},
+                  env="lab-standin", started=night(day),
+                  suite_durations={"smoke/test_mixed.py": 900.0, "smoke/test_pass.py": 5.0})
+    cli("history", "import", str(root / "past"), "--history", str(db))
     assert suite_durations("lab-standin", history=db) == {
-        "smoke/test_mixed.py": 900.0, "smoke/test_setup_error.py": 5.0}
-    assert yaml.safe_load(standin["env"].read_text())["name"] == "lab-standin"
+        "smoke/test_mixed.py": 900.0, "smoke/test_pass.py": 5.0}
+    order = ["smoke/test_pass.py", "smoke/test_mixed.py"]
+    assert likely_failures_first(order, "lab-standin", history=db) == order[::-1]
+    assert likely_failures_first(order, "lab-standin", history=root / "none.sqlite") == order
+
+    selection = write_selection(root, order)
+    out = root / "ordered"
+    result = cli("run", "--selection", str(selection), "--env", str(standin["env"]),
+                 "--output", str(out), "--history", str(db), env=standin_environ(root))
+    assert result.code == 1, result.err  # test_mixed fails; its tests have no history: new
+    ran = [json.loads(line)["name"] for line in (out / "results.jsonl").read_text().splitlines()]
+    assert ran == ["smoke/test_mixed.py", "smoke/test_pass.py"]

@@ -63,6 +63,21 @@ def suite_durations(
         store.close()
 
 
+def likely_failures_first(
+    suites: Sequence[str], env: str, *, history: Path | str | None = None, last: int = 10
+) -> list[str]:
+    """``suites`` reordered: those that failed most in ``env``'s recent runs first (stable)."""
+    path = Path(history) if history else default_history_path()
+    if not path.exists():
+        return list(suites)
+    store = open_store(path)
+    try:
+        rates = store.suite_failure_rates(env, last=last)
+    finally:
+        store.close()
+    return sorted(suites, key=lambda name: -rates.get(name, 0.0))
+
+
 def baseline_markdown(classifications: Sequence[Classification], fail_on: str) -> str:
     """The summary.md section: failures grouped by class, and the exit-code policy used."""
     policy = (

@@ -15,7 +15,7 @@ from typing import Any
 
 from vrtest.console import Console
 from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
-from vrtest.history import suite_durations
+from vrtest.history import likely_failures_first, suite_durations
 from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
 from vrtest.reports import write_reports
 from vrtest.results import SuiteResult
@@ -98,6 +98,10 @@ def stage_plan(state: RunState) -> None:
         suites = [s for s in suites if s.path in set(names)]
         checks = plan.checks if index == 1 else ()  # VR checks run once, on shard 1
         plan = Plan(tuple(suites), checks, plan.not_run if index == 1 else (), plan.not_verified)
+    order = likely_failures_first([s.path for s in plan.suites], state.settings.name,
+                                  history=state.options.history)
+    plan = Plan(tuple(sorted(plan.suites, key=lambda s: order.index(s.path))), plan.checks,
+                plan.not_run, plan.not_verified)
     finished = state.store.finished_names() if state.options.resume else set()
     skipped = [s.path for s in plan.suites if ("marvin", s.path) in finished]
     state.plan = Plan(tuple(s for s in plan.suites if ("marvin", s.path) not in finished),
