@@ -133,7 +133,7 @@ def test_jenkinsfile_has_a_parallel_stage_per_cell_then_merge_and_import(cli) ->
         assert f"vrtest matrix --plan lab --cell {cell} --output matrix" in text
     assert text.count("lock(resource: 'vrtest-zone-local-local-zone')") == 3
     assert text.index("parallel {") < text.index("vrtest report merge") < text.index(
-        "vrtest history import --kind nightly")
+        "vrtest history import --kind nightly") < text.index("--report-only")
     assert text.count("{") == text.count("}")
 
 
