@@ -22,9 +22,31 @@ def make_checkout(root: Path) -> Path:
     return checkout
 
 
+ZONE = {
+    "name": "zim1", "network_type": "Advanced", "dns": ["10.147.100.6"],
+    "internal_dns": ["10.147.100.6"],
+    "physical_networks": [{"name": "pnet", "vlan": "100-200",
+                           "traffic_types": ["Guest", "Management", "Public"],
+                           "providers": ["VirtualRouter", "VpcVirtualRouter"]}],
+    "public_ip_ranges": [{"start": "192.0.2.10", "end": "192.0.2.90",
+                          "netmask": "255.255.255.0", "gateway": "192.0.2.1"}],
+    "pods": [{"name": "pod1", "start": "198.51.100.10", "end": "198.51.100.50",
+              "netmask": "255.255.255.0", "gateway": "198.51.100.1",
+              "clusters": [{"name": "c1", "hypervisor": "KVM",
+                            "hosts": [{"address": "198.51.100.21", "username": "root",
+                                       "password": "standin-host-password"}],
+                            "primary_storage": [{"name": "ps1",
+                                                 "url": "nfs://198.51.100.5/primary"}]}]}],
+    "secondary_storage": [{"url": "nfs://198.51.100.5/secondary", "provider": "NFS"}],
+}
+LAB = {"prefix": "vtrun", "management_cidr": "10.253.0.0/24", "public_cidr": "10.253.2.0/24",
+       "link_local_cidr": "169.254.0.0/16", "guest_cidr": "10.2.0.0/16", "api_port": 18999,
+       "state_dir": "/tmp/vrtest-run-never-used"}
+
+
 def write_env(root: Path, checkout: Path, *, name: str = "lab-standin",
               marvin: dict[str, Any] | None = None, **extra: Any) -> Path:
-    """An environment descriptor whose Marvin runs the stand-in."""
+    """A valid environment descriptor whose Marvin runs the stand-in."""
     settings = {"enabled": True, "runner": "nose", "python": sys.executable, "zone": "zim1",
                 "hypervisor": "kvm", "tags": ["advanced"], "required_hardware": False,
                 "suite_timeout": 60, "cloudstack": str(checkout)}
@@ -33,6 +55,7 @@ def write_env(root: Path, checkout: Path, *, name: str = "lab-standin",
         "name": name, "hypervisor": "kvm",
         "management": {"api_url": "http://127.0.0.1:8080/client/api", "integration_port": 8096,
                        "api_key": "standin-api-key", "secret_key": "standin-secret-key-123"},
+        "zones": [ZONE],
         "capabilities": {"real_vrs": True, "network_kinds": ["isolated", "vpc"]},
         "marvin": settings, **extra,
     }

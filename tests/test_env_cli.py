@@ -72,7 +72,7 @@ def test_validate_all_ok(cli: CliRunner) -> None:
     ("old", "new", "expected"),
     [
         ("  port: 3306\n", "  port: [3306\n",
-         "lab-kvm.yaml:19: malformed YAML: expected ',' or ']'"),
+         "lab-kvm.yaml:19: database.port: malformed YAML: expected ',' or ']'"),
         ("  suite_timeout: 3600\n", "  suite_timeout: an hour\n",
          "lab-kvm.yaml:76: marvin.suite_timeout: expected an integer, got a string 'an hour'"),
         ("  host_key_policy: accept-new", "  host_key_polcy: accept-new",
@@ -200,3 +200,59 @@ def test_env_help_has_examples(cli: CliRunner, capsys: pytest.CaptureFixture[str
     result = cli("env", "list", "--help")
     assert result.code == 0
     assert "vrtest env marvin-config lab-kvm -o" in capsys.readouterr().out
+
+
+def test_show_json_has_defaults_filled_and_no_nulls(cli: CliRunner) -> None:
+    result = cli("env", "show", "simulator", "--format", "json", "--envs-dir", str(ENVIRONMENTS))
+    data = json.loads(result.out)
+    assert data["vr_access"]["port"] == 3922
+    assert data["marvin"]["zone"] == "zim1"
+    assert "null" not in result.out
+
+
+def test_import_marvin_never_overwrites_without_force(cli: CliRunner, tmp_path: Path) -> None:
+    output = tmp_path / "mine.yaml"
+    output.write_text("name: mine  # hand-written, must survive\n")
+    refused = cli("env", "import-marvin", str(DATA / "kvm-advanced.cfg"), "-o", str(output))
+    assert refused.code == 2 and "already exists" in refused.err
+    assert output.read_text() == "name: mine  # hand-written, must survive\n"
+    forced = cli("env", "import-marvin", str(DATA / "kvm-advanced.cfg"), "-o", str(output),
+                 "--force")
+    assert forced.code == 0 and output.read_text().startswith("# Imported by")
+
+
+def test_quick_start_in_a_real_process() -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("VRTEST_ENV_PATH", None)
+    proc = subprocess.run([sys.executable, "-m", "vrtest", "env", "list"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=False, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split()[0] for line in proc.stdout.splitlines()[1:]] == [
+        "lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
+    assert "\x1b[" not in proc.stdout + proc.stderr
+
+
+def test_env_path_with_several_directories(cli: CliRunner, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for directory, name in ((first, "alpha"), (second, "beta")):
+        directory.mkdir()
+        shutil.copy(ENVIRONMENTS / "simulator.yaml", directory / f"{name}.yaml")
+    result = cli("env", "validate", "alpha", "beta", "--format", "json",
+                 env={"VRTEST_ENV_PATH": f"{first}{os.pathsep}{second}"}, cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert [(item["name"], item["valid"]) for item in json.loads(result.out)] == [
+        ("alpha", True), ("beta", True)]
+
+
+def test_marvin_config_tightens_an_existing_files_mode(cli: CliRunner, tmp_path: Path) -> None:
+    output = tmp_path / "sim.cfg"
+    output.write_text("old")
+    output.chmod(0o644)
+    result = cli("env", "marvin-config", "simulator", "-o", str(output),
+                 "--envs-dir", str(ENVIRONMENTS))
+    assert result.code == 0, result.err
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert json.loads(output.read_text())["zones"][0]["name"] == "zim1"

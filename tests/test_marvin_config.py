@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from vrtest.environment import load_environment
+from vrtest.environment.marvin_config import render_marvin_config
 from vrtest.environment.marvin_import import import_marvin_config, read_marvin_config
-from vrtest.environment.marvin_render import render_marvin_config
 from vrtest.errors import ConfigError
 
 DATA = Path(__file__).parent / "data" / "marvin"

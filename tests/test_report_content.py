@@ -55,9 +55,10 @@ def _checks(output: str = ROUTES) -> SuiteResult:
     evidence = Evidence("ip route show table main", output, target="r-4-VM",
                         note="no default route")
     return SuiteResult(name="vr-checks", kind="checks", duration=1.5, tests=(
-        TestResult("default-route", "r-4-VM", Outcome.FAILED, 0.5,
+        TestResult("default-route[r-4-VM]", "vrtest.checks.default_route", Outcome.FAILED, 0.5,
                    message="r-4-VM has no default route", evidence=(evidence,)),
-        TestResult("iptables-policy", "r-4-VM", Outcome.PASSED, 0.2, evidence=(
+        TestResult("iptables-policy[r-4-VM]", "vrtest.checks.iptables_policy", Outcome.PASSED,
+                   0.2, evidence=(
             Evidence("iptables -L INPUT", "Chain INPUT (policy DROP)", target="r-4-VM"),)),
     ))
 
@@ -73,10 +74,10 @@ def test_summary_verdict_counts_failures_first_and_evidence(tmp_path: Path) -> N
     assert "| 2 | 2 | 0 | 1 | 1 | 0 |" in summary
     table = summary.index("| Test | Result | Time (s) | Suite |")
     assert summary.index("test\\_02\\_default\\_routes", table) < summary.index("### VR evidence")
-    assert "| r\\-4\\-VM: default\\-route | FAILED | 0.5 | vr\\-checks |" in summary
+    assert "| default\\-route\\[r\\-4\\-VM\\] | FAILED | 0.5 | vr\\-checks |" in summary
     evidence = summary[summary.index("### VR evidence"):]
     assert evidence.index("default\\-route") < evidence.index("iptables\\-policy")
-    assert "**r\\-4\\-VM** · default\\-route · FAILED" in evidence
+    assert "**r\\-4\\-VM** · default\\-route\\[r\\-4\\-VM\\] · FAILED" in evidence
     assert "$ ip route show table main\ndefault via 203.0.113.1 dev eth2" in evidence
     assert "- suite smoke/test\\_vpc\\_redundant\\.py: rule vpc\\-routes" in summary
     assert "### Not verified" in summary and "vpn: environment lacks VPN" in summary
@@ -142,7 +143,7 @@ def test_junit_has_a_testsuite_per_suite_with_properties(tmp_path: Path) -> None
         "ping 8.8.8.8: 100% packet loss")
     assert cases["test_03_reboot"].find("skipped") is not None
     assert cases["test_04_gc"].find("flakyFailure").get("message") == "FAULT expected"
-    route = cases["default-route"]
+    route = cases["default-route[r-4-VM]"]
     assert "ip route show table main" in route.find("system-out").text
 
 
@@ -156,7 +157,7 @@ def test_suite_error_and_not_run_rows(tmp_path: Path) -> None:
     summary = (tmp_path / "summary.md").read_text()
     assert "| 0 | 0 | 1 | 0 | 0 | 1 |" in summary
     assert "last line before the hang" in summary
-    assert "smoke/test\\_vpc\\_vpn\\.py: not run, no management server" in summary
+    assert "not run \\(1\\): smoke/test\\_vpc\\_vpn\\.py: no management server" in summary
     cases = {c.get("classname"): c for c in ET.parse(tmp_path / "junit.xml").iter("testcase")}
     assert cases["smoke/test_hang.py"].find("error").get("message") == "timed out after 5s"
     assert "not run" in cases["smoke/test_vpc_vpn.py"].find("skipped").get("message")
@@ -186,7 +187,7 @@ def test_html_is_self_contained_and_autoescaped(tmp_path: Path) -> None:
     text = "".join(parser.text)
     assert "vrtest: FAILED" in text
     assert HOSTILE_TITLE in html.unescape(page)
-    assert "r-4-VM · default-route · FAILED" in text
+    assert "r-4-VM · default-route[r-4-VM] · FAILED" in text
     assert "ip route show table main" in text and "Not verified" in text
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import CliRunner
 from tests.run_support import (
+    LAB,
     make_checkout,
     records,
     results,
@@ -218,7 +221,7 @@ def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
 
 def test_environment_without_management_server_reports_suites_not_run(cli: CliRunner,
                                                                       lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": {"prefix": "vt"}})
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": LAB, "kind": "lab"})
     assert result.code == 0, result.err
     record = results(out)[0]
     assert record["metadata"]["not_run"] == "true" and record["tests"] == []
@@ -253,3 +256,35 @@ def test_parallel_safe_environment_runs_suites_concurrently(cli: CliRunner, lab:
     assert "3 at a time" in result.err
     assert sorted(r["name"] for r in results(out)) == [
         "smoke/test_mixed.py", "smoke/test_pass.py", "smoke/test_setup_error.py"]
+
+
+def test_unreachable_management_server_for_checks_exits_3(cli: CliRunner, lab: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    env = write_env(lab, lab / "cloudstack")
+    descriptor = yaml.safe_load(env.read_text())
+    descriptor["management"]["api_url"] = f"http://127.0.0.1:{port}/client/api"
+    env.write_text(yaml.safe_dump(descriptor))
+    selection = write_selection(lab, [], checks=["default-route"])
+    out = lab / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=standin_environ(lab))
+    assert result.code == 3, result.err
+    record = results(out)[0]
+    assert record["kind"] == "checks" and record["error"].startswith("unreachable:")
+    assert str(port) in record["error"]
+    summary = (out / "summary.md").read_text()
+    assert "FAILED" in summary and "unreachable" in summary
+
+
+def test_json_formats_for_the_plan_and_the_result(cli: CliRunner, lab: Path) -> None:
+    plan, _ = _run(cli, lab, ["smoke/test_pass.py"], "--dry-run", "--format", "json")
+    data = json.loads(plan.out)
+    assert data["suites"] == ["smoke/test_pass.py"]
+    assert data["commands"]["smoke/test_pass.py"][-2:] == ["--zone=zim1", "--hypervisor=kvm"]
+    result, _ = _run(cli, lab, ["smoke/test_mixed.py"], "--format", "json",
+                     "--output", str(lab / "out2"))
+    summary = json.loads(result.out)
+    assert summary["verdict"] == "FAILED" and summary["exit_code"] == 1 == result.code
+    assert summary["counts"]["passed"] == 1 and summary["counts"]["skipped"] == 1

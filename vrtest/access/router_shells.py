@@ -40,7 +40,12 @@ class ForwardedShell:
         if self._client is not None:
             self._client.close()
         port = self.settings.port
-        sock = self.hop.open_forward(self.ip, port) if self.hop else None
+        via = f" via {self.hop.login.address}" if self.hop else ""
+        try:
+            sock = self.hop.open_forward(self.ip, port) if self.hop else None
+        except UnreachableError as exc:
+            raise UnreachableError(f"router {self.name} ({self.ip}:{port}{via}) unreachable: "
+                                   f"{exc.message}", hint=exc.hint) from None
         client = paramiko.SSHClient()
         apply_router_policy(client, self.settings.host_key_policy, self.settings.known_hosts_path)
         timeout = self.settings.connect_timeout
@@ -53,7 +58,6 @@ class ForwardedShell:
             )
         except SSH_ERRORS as exc:
             client.close()
-            via = f" via {self.hop.login.address}" if self.hop else ""
             raise UnreachableError(f"router {self.name} ({self.ip}:{port}{via}) unreachable:"
                                    f" {exc or type(exc).__name__}") from None
         self._client = client

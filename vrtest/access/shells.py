@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import shlex
 import time
 from collections.abc import Callable, Sequence
@@ -91,3 +93,40 @@ def _read_until_eof(receive: Callable[[int], bytes], deadline: float, command: s
         if not chunk:
             return b"".join(chunks).decode("utf-8", "replace")
         chunks.append(chunk)
+
+
+def batch_script(commands: Sequence[str], token: str) -> str:
+    """One shell script running every command in a subshell, each output framed by markers."""
+    lines = []
+    for index, command in enumerate(commands):
+        lines.append(f"printf '\\n@@{token} {index}@@\\n'; printf '\\n@@{token} {index}@@\\n' >&2")
+        lines.append(f"( {command}\n) </dev/null; printf '\\n@@{token} rc=%d@@\\n' $?")
+    lines.append(f"printf '\\n@@{token} end@@\\n' >&2")
+    return "\n".join(lines) + "\n"
+
+
+def _between(text: str, start: str, end_pattern: str) -> tuple[str, str]:
+    """The text after marker ``start`` up to ``end_pattern``, and the end marker's group."""
+    begin = text.find(f"{start}\n")
+    if begin < 0:
+        return "", ""
+    begin += len(start) + 1
+    match = re.compile(end_pattern).search(text, begin)
+    if match is None:
+        return text[begin:], ""
+    return text[begin:match.start()], match.group(1)
+
+
+def run_batch(shell: RouterShell, commands: Sequence[str]) -> dict[str, CommandResult]:
+    """Run ``commands`` in one session (one SSH exec instead of one per command)."""
+    if not commands:
+        return {}
+    token = secrets.token_hex(8)
+    result = shell.run(batch_script(commands, token))
+    results = {}
+    for index, command in enumerate(commands):
+        marker = f"@@{token} {index}@@"
+        stdout, status = _between(result.stdout, marker, rf"\n@@{token} rc=(\d+)@@\n")
+        stderr, _ = _between(result.stderr, marker, rf"\n@@{token} (\d+|end)@@\n")
+        results[command] = CommandResult(command, int(status) if status else 255, stdout, stderr)
+    return results

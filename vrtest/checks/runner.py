@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from vrtest.access.shells import CommandResult, RouterShell
+from vrtest.access.shells import CommandResult, RouterShell, run_batch
 from vrtest.checks.base import Check, CheckContext, RouterOutputs, Verdict
 from vrtest.cloudstack.discovery import GuestVm, Router
 from vrtest.errors import UnreachableError
@@ -31,8 +31,7 @@ def collect(router: Router, open_shell: ShellFactory, checks: Sequence[Check]) -
     results: dict[str, CommandResult] = {}
     try:
         shell = open_shell(router)
-        for command in commands_for(router, checks):
-            results[command] = shell.run(command)
+        results.update(run_batch(shell, commands_for(router, checks)))
     except UnreachableError as exc:
         return RouterOutputs(router, results, error=exc.one_line())
     finally:
@@ -90,10 +89,11 @@ def _test_result(check: Check, router: str, verdict: Verdict, duration: float) -
     )
 
 
-def run_checks(routers: Sequence[Router], open_shell: ShellFactory, checks: Sequence[Check], *,
-               vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
-               max_workers: int = 8, progress: Progress | None = None,
-               metadata: Mapping[str, str] | None = None) -> SuiteResult:
+def check_routers(routers: Sequence[Router], open_shell: ShellFactory,
+                  checks: Sequence[Check], *,
+                  vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
+                  max_workers: int = 8, progress: Progress | None = None,
+                  metadata: Mapping[str, str] | None = None) -> SuiteResult:
     """Collect and evaluate; one SuiteResult(kind="checks") for the whole group."""
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     clock = time.monotonic()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,8 +17,8 @@ from vrtest.environment.loader import (
     inspect_descriptor,
     load_environment,
 )
+from vrtest.environment.marvin_config import render_marvin_config, write_private
 from vrtest.environment.marvin_import import import_marvin_config
-from vrtest.environment.marvin_render import render_marvin_config, write_private
 from vrtest.environment.schema import build_schema
 from vrtest.environment.summary import status_text, summary, table_row
 from vrtest.errors import ExitCode, UsageError
@@ -42,6 +44,9 @@ examples:
 """
 
 
+AddCommand = Callable[[str, str], argparse.ArgumentParser]
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     """Add the ``env`` sub-subcommands."""
     common = argparse.ArgumentParser(add_help=False)
@@ -54,6 +59,12 @@ def register(parser: argparse.ArgumentParser) -> None:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
+    _register_descriptor_commands(add)
+    _register_marvin_commands(add)
+    add("schema", "print the descriptors' JSON Schema").set_defaults(handler=print_schema)
+
+
+def _register_descriptor_commands(add: AddCommand) -> None:
     listing = add("list", "every known environment: hypervisor, zones, VR access, validity")
     listing.add_argument("--format", choices=("table", "json"), default="table")
     listing.set_defaults(handler=list_environments)
@@ -68,6 +79,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=validate_environments)
+
+
+def _register_marvin_commands(add: AddCommand) -> None:
     marvin = add("marvin-config", "render Marvin's JSON setup config (carries the secrets)")
     marvin.add_argument("name", metavar="NAME|PATH")
     marvin.add_argument("-o", "--output", type=Path, help="write here (mode 0600), not stdout")
@@ -79,9 +93,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     importer.add_argument(
         "--inline-secrets", action="store_true", help="write secret values, not ${VAR} references"
     )
+    importer.add_argument("--force", action="store_true", help="overwrite an existing -o file")
     importer.set_defaults(handler=import_marvin)
-    schema = add("schema", "print the descriptors' JSON Schema")
-    schema.set_defaults(handler=print_schema)
 
 
 def list_environments(args: argparse.Namespace, console: Console) -> int:
@@ -105,12 +118,21 @@ def list_environments(args: argparse.Namespace, console: Console) -> int:
 def show_environment(args: argparse.Namespace, console: Console) -> int:
     """``env show``."""
     env = load_environment(args.name, envs_dir=args.envs_dir)
-    data = env.to_dict()
+    data = _without_unset(env.to_dict())
     if args.format == "json":
         console.print_json(data)
     else:
         console.print(yaml.safe_dump(data, sort_keys=False, default_flow_style=False).rstrip())
     return ExitCode.OK
+
+
+def _without_unset(data: Any) -> Any:
+    """``data`` without keys whose value is None (defaults that do not apply)."""
+    if isinstance(data, dict):
+        return {k: _without_unset(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_without_unset(item) for item in data]
+    return data
 
 
 def validate_environments(args: argparse.Namespace, console: Console) -> int:
@@ -155,6 +177,8 @@ def marvin_config(args: argparse.Namespace, console: Console) -> int:
 
 def import_marvin(args: argparse.Namespace, console: Console) -> int:
     """``env import-marvin``."""
+    if args.output and args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} already exists", hint="pass --force to overwrite it")
     name = args.name or (args.output.stem if args.output else args.config.stem)
     result = import_marvin_config(args.config, name=name, inline_secrets=args.inline_secrets)
     header = f"# Imported by `vrtest env import-marvin` from {args.config.name}.\n"

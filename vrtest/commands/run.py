@@ -66,6 +66,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history", metavar="PATH",
                         help="history database for the baseline and --shard durations "
                         "(default $VRTEST_HISTORY or ~/.vrtest/history.sqlite)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="the plan (--dry-run) or the final result on stdout")
     parser.set_defaults(handler=handle)
 
 
@@ -91,7 +93,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         cloudstack=args.cloudstack, shard=parse_shard(args.shard) if args.shard else None,
         durations=Path(args.durations) if args.durations else None, jobs=args.jobs,
         suite_timeout=args.suite_timeout, rerun_failures=args.rerun_failures,
-        resume=bool(args.resume), dry_run=args.dry_run, argv=tuple(sys.argv[1:]),
+        resume=bool(args.resume), dry_run=args.dry_run, format=args.format,
+        argv=tuple(sys.argv[1:]),
         fail_on=args.fail_on, history=Path(args.history) if args.history else None,
     )
 

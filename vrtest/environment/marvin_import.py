@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vrtest.environment.marvin_render import INTEGRATION_PORT
+from vrtest.environment.marvin_config import INTEGRATION_PORT
 from vrtest.environment.marvin_zones import ImportContext, import_zone
 from vrtest.errors import ConfigError
 

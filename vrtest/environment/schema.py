@@ -7,15 +7,25 @@ environment kinds or hypervisors are one entry in ``KINDS`` / ``HYPERVISORS``
 
 from __future__ import annotations
 
-from typing import Any
+from vrtest.environment.schema_types import (
+    BOOL,
+    CIDR,
+    IPV4,
+    Schema,
+    array,
+    enum,
+    integer,
+    obj,
+    string,
+)
 
 SCHEMA_ID = "https://vrtest.invalid/schemas/environment.json"
 
 HYPERVISORS: tuple[str, ...] = ("kvm", "xenserver", "vmware", "simulator")
 KINDS: tuple[str, ...] = ("cloudstack", "lab")
 REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
-    "cloudstack": ("management", "zones"),
-    "lab": ("management", "zones", "lab"),
+    "cloudstack": ("management",),  # zones are optional: a cloud that is already deployed
+    "lab": ("management", "lab"),
 }
 NETWORK_KINDS: tuple[str, ...] = ("isolated", "vpc", "redundant", "vpn")
 VR_ACCESS_VIA: tuple[str, ...] = ("hypervisor-host", "management-server", "direct")
@@ -23,44 +33,6 @@ HOST_KEY_POLICIES: tuple[str, ...] = ("strict", "accept-new", "ignore")
 MARVIN_HYPERVISORS: tuple[str, ...] = (
     "KVM", "XenServer", "VMware", "Simulator", "kvm", "xenserver", "vmware", "simulator"
 )
-
-Schema = dict[str, Any]
-
-
-def obj(properties: dict[str, Schema], *required: str, doc: str = "") -> Schema:
-    """A closed object: unknown keys are errors."""
-    schema: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
-    if required:
-        schema["required"] = list(required)
-    if doc:
-        schema["description"] = doc
-    return schema
-
-
-def string(doc: str = "", **extra: Any) -> Schema:
-    """A string property."""
-    return {"type": "string", **({"description": doc} if doc else {}), **extra}
-
-
-def integer(doc: str = "", minimum: int = 0, **extra: Any) -> Schema:
-    """An integer property."""
-    return {"type": "integer", "minimum": minimum, **({"description": doc} if doc else {}), **extra}
-
-
-def array(items: Schema, doc: str = "", **extra: Any) -> Schema:
-    """An array property."""
-    return {"type": "array", "items": items, **({"description": doc} if doc else {}), **extra}
-
-
-def enum(values: tuple[str, ...], doc: str = "", **extra: Any) -> Schema:
-    """One of ``values``."""
-    described = {"description": doc} if doc else {}
-    return {"type": "string", "enum": list(values), **described, **extra}
-
-
-IPV4 = string(format="ipv4")
-CIDR = string(format="ipv4-network")
-BOOL: Schema = {"type": "boolean"}
 
 SSH_LOGIN = obj(
     {

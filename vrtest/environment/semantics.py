@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ def semantic_errors(data: dict[str, Any], located: LocatedData, source: str) -> 
         *_access_problems(data),
         *_reference_problems(data),
         *_kind_problems(data),
+        *_deploy_problems(data),
     ]
     return [
         ConfigError(message, path=source, line=located.line_of(path), key=format_path(path))
@@ -100,3 +102,18 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[Problem]:
 def _kind_problems(data: dict[str, Any]) -> Iterator[Problem]:
     if "lab" in data and data.get("kind", "cloudstack") != "lab":
         yield ("lab",), "a lab: block needs kind: lab"
+
+
+DEPLOY_PLACEHOLDERS = frozenset({"pr", "commit", "branch"})
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _deploy_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    """A ``{word}`` in deploy argv must be {pr}, {commit} or {branch} (catches typos)."""
+    for s, step in enumerate(data.get("deploy", [])):
+        for a, arg in enumerate(step.get("argv", [])):
+            unknown = sorted(set(_PLACEHOLDER.findall(arg)) - DEPLOY_PLACEHOLDERS)
+            if unknown:
+                yield ("deploy", s, "argv", a), (
+                    f"unknown placeholder {{{unknown[0]}}}; use {{pr}}, {{commit}} or {{branch}}"
+                )

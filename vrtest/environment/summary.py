@@ -34,7 +34,7 @@ def summary(inspection: Inspection, name: str) -> dict[str, Any]:
         "kind": env.kind if env else data.get("kind", "cloudstack"),
         "hypervisor": env.hypervisor if env else data.get("hypervisor"),
         "zones": zones,
-        "vr_access": env.vr_access.via if env else None,
+        "vr_access": env.vr_access.via if env and env.capabilities.real_vrs else None,
         "real_vrs": env.capabilities.real_vrs if env else caps.get("real_vrs"),
         "network_kinds": sorted(env.capabilities.network_kinds) if env else [],
         "valid": inspection.valid,

@@ -48,6 +48,26 @@ def format_path(path: Path) -> str:
     return text
 
 
+_KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z_][\w.-]*)\s*:")
+
+
+def key_near(text: str, line: int) -> str | None:
+    """The dotted key path at or above ``line`` (by indentation), to name where YAML broke."""
+    keys: list[str] = []
+    indent_limit: int | None = None
+    for raw in reversed(text.splitlines()[:line]):
+        match = _KEY_LINE.match(raw)
+        if not match:
+            continue
+        indent = len(match.group(1))
+        if indent_limit is None or indent < indent_limit:
+            keys.insert(0, match.group(2))
+            indent_limit = indent
+            if indent == 0:
+                break
+    return ".".join(keys) or None
+
+
 def load_located(text: str, source: str) -> LocatedData:
     """Parse one YAML document; malformed YAML raises ``ConfigError`` at its line."""
     try:
@@ -56,7 +76,9 @@ def load_located(text: str, source: str) -> LocatedData:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "malformed YAML"
-        raise ConfigError(f"malformed YAML: {problem}", path=source, line=line) from None
+        context = exc.context_mark or mark
+        key = key_near(text, context.line + 1) if context else None
+        raise ConfigError(f"malformed YAML: {problem}", path=source, line=line, key=key) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"malformed YAML: {exc}", path=source) from None
     if node is None:

@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", help="git ref of the target branch: report state changes")
     parser.add_argument("-s", "--scenario", action="append", default=[], help="repeatable")
     parser.add_argument("--suites", type=Path, help="scenario directory (default suites/fastlane)")
-    parser.add_argument("--jobs", type=int, default=2, help="scenarios at a time (default 2)")
+    parser.add_argument("--jobs", type=int, default=3, help="scenarios at a time (default 3)")
     parser.add_argument("--no-packages", action="store_true",
                         help="use the host's binaries instead of the VR package cache")
     parser.add_argument("--list", action="store_true", help="list scenarios and exit")

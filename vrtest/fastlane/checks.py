@@ -153,7 +153,7 @@ def redundant_states(shells: Sequence[Shell]) -> tuple[dict[str, str], list[Evid
     return states, evidence
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.25) -> bool:
+def wait_for(condition: Callable[[], bool], timeout: float, interval: float = 0.5) -> bool:
     """Poll ``condition`` until it holds or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while True:

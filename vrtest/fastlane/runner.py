@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from vrtest.errors import VrtestError
 from vrtest.fastlane import checks
@@ -96,25 +97,36 @@ def check_routers(scenario: Scenario, routers: list[Router],
     """Every check the scenario asks for, on every router, plus the redundant group check."""
     tests = []
     for router in routers:
+        tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps))
+    if scenario.redundant:
+        group = [r for r in routers if r.name in set(scenario.redundant)]
+        tests.append(checks.redundant_state(group))
+        states, _ = checks.redundant_states(group)
+        primary = [r for r in group if states[r.name] == "PRIMARY"]
+        if scenario.primary and len(primary) == 1:
+            tests.extend(_router_checks(scenario.primary, primary[0], []))
+    return tests
+
+
+def _router_checks(expect: dict[str, Any], router: Router,
+                   steps: list[StepOutcome]) -> list[TestResult]:
+    tests = []
+    if steps:
         log = router.shell("grep -E -A12 'Traceback|ERROR' /var/log/cloud.log | tail -200")
         tests.append(checks.scripts(router.name, [s for s in steps if s.router == router.name],
                                     log))
-        expect = scenario.expect.get(router.name, {})
-        if "default-route" in expect:
-            tests.append(checks.default_route(router, expect["default-route"]))
-        if "iptables-policy" in expect:
-            tests.append(checks.iptables_policy(router, expect["iptables-policy"]))
-        if "services" in expect:
-            tests.append(checks.services(router, expect["services"]))
-        if "dhcp-dns" in expect:
-            tests.append(checks.dhcp_dns(router, expect["dhcp-dns"]))
-        if "vpn" in expect:
-            tests.append(checks.vpn(router, expect["vpn"]))
-        if "state" in expect:
-            tests.append(checks.expected_state(capture(router), expect["state"]))
-    if scenario.redundant:
-        names = set(scenario.redundant)
-        tests.append(checks.redundant_state([r for r in routers if r.name in names]))
+    if "default-route" in expect:
+        tests.append(checks.default_route(router, expect["default-route"]))
+    if "iptables-policy" in expect:
+        tests.append(checks.iptables_policy(router, expect["iptables-policy"]))
+    if "services" in expect:
+        tests.append(checks.services(router, expect["services"]))
+    if "dhcp-dns" in expect:
+        tests.append(checks.dhcp_dns(router, expect["dhcp-dns"]))
+    if "vpn" in expect:
+        tests.append(checks.vpn(router, expect["vpn"]))
+    if "state" in expect:
+        tests.append(checks.expected_state(capture(router), expect["state"]))
     return tests
 
 

@@ -51,6 +51,7 @@ class Scenario:
     steps: tuple[Step, ...]
     expect: dict[str, dict[str, Any]]
     redundant: tuple[str, ...] = ()
+    primary: dict[str, Any] = field(default_factory=dict)  # checks for the elected PRIMARY
     settle: float = 0.0
     nics: int = 4
     meta: dict[str, str] = field(default_factory=dict)
@@ -103,6 +104,10 @@ def load_scenario(directory: Path) -> Scenario:
     redundant = tuple(data.get("redundant", ()) or ())
     if any(n not in names for n in redundant):
         raise ConfigError("names a router the scenario lacks", path=str(path), key="redundant")
+    primary = data.get("primary", {}) or {}
+    if primary and not redundant:
+        raise ConfigError("needs a redundant group", path=str(path), key="primary")
+    _check_expect(path, {"primary": primary}, ("primary",))
     nics = int(data.get("nics", 4))
     if not 1 <= nics <= MAX_NICS:
         raise ConfigError(f"must be 1..{MAX_NICS}", path=str(path), key="nics")
@@ -110,7 +115,7 @@ def load_scenario(directory: Path) -> Scenario:
         name=directory.name, path=directory, description=str(data.get("description", "")),
         areas=tuple(data.get("areas", ())), routers=routers,
         peer={str(k): tuple(v) for k, v in (data.get("peer") or {}).items()},
-        steps=steps, expect=expect, redundant=redundant,
+        steps=steps, expect=expect, redundant=redundant, primary=primary,
         settle=float(data.get("settle", 15 if redundant else 0)), nics=nics)
 
 

@@ -6,7 +6,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from vrtest.masking import mask
 from vrtest.reports.escape import excerpt
-from vrtest.reports.markdown import COUNT_LABELS
+from vrtest.reports.markdown import COUNT_LABELS, not_verified_notes
 from vrtest.reports.model import RunReport
 from vrtest.results import Outcome
 
@@ -29,12 +29,5 @@ def render_html(report: RunReport) -> str:
     return mask(template.render(
         report=report, meta=report.meta, counts=report.counts(), labels=COUNT_LABELS,
         rows=failed_first, evidence=evidence, excerpt=excerpt,
-        selection=report.selection, not_verified=_not_verified(report),
+        selection=report.selection, not_verified=not_verified_notes(report),
     ))
-
-
-def _not_verified(report: RunReport) -> list[str]:
-    notes = [str(n) for n in report.meta.get("not_verified", [])]
-    notes += [f"{r.suite.name}: not run, {r.test.message}" for r in report.rows
-              if r.outcome is Outcome.NOT_RUN]
-    return list(dict.fromkeys(notes))

@@ -63,10 +63,9 @@ def _counts(report: RunReport) -> str:
 
 def _row_line(row: Row) -> str:
     test = row.test
-    name = f"{test.classname}.{test.name}" if test.classname and row.suite.kind != "checks" \
-        else test.name
-    if row.suite.kind == "checks" and test.classname:
-        name = f"{test.classname}: {test.name}"
+    name = test.name  # checks name their router: default-route[r-4-VM]
+    if row.suite.kind != "checks" and test.classname:
+        name = f"{test.classname}.{test.name}"
     label = row.outcome.value.replace("_", " ").upper()
     return f"| {md_text(name)} | {label} | {test.duration:.1f} | {md_text(row.suite.name)} |"
 
@@ -121,9 +120,20 @@ def _selection(report: RunReport) -> list[str]:
 
 
 def _not_verified(report: RunReport) -> list[str]:
-    notes = [str(n) for n in report.meta.get("not_verified", [])]
-    notes += [f"{row.suite.name}: not run, {row.test.message}" for row in report.rows
-              if row.outcome is Outcome.NOT_RUN]
+    notes = not_verified_notes(report)
     if not notes:
         return []
-    return ["### Not verified\n", *[f"- {md_text(note)}" for note in dict.fromkeys(notes)], ""]
+    return ["### Not verified\n", *[f"- {md_text(note)}" for note in notes], ""]
+
+
+def not_verified_notes(report: RunReport) -> list[str]:
+    """The run's notes, then NOT RUN entries grouped by reason (one line per reason)."""
+    notes = [str(n) for n in report.meta.get("not_verified", [])]
+    by_reason: dict[str, list[str]] = {}
+    for row in report.rows:
+        if row.outcome is Outcome.NOT_RUN:
+            name = row.suite.name if row.test.name == "(suite)" else row.test.name
+            by_reason.setdefault(row.test.message, []).append(name)
+    for reason, names in by_reason.items():
+        notes.append(f"not run ({len(names)}): {', '.join(names)}: {reason}")
+    return list(dict.fromkeys(notes))

@@ -67,16 +67,17 @@ def _find_descriptor(ref: str, envs_dir: str | None) -> Path:
                      hint="give a descriptor path or a name from `vrtest env list`")
 
 
-def render_marvin_config(settings: RunSettings) -> dict[str, Any]:
-    """The Marvin config for the environment (from the environment part when present)."""
-    module = _optional_module("vrtest.environment.marvin_config")
-    if module is not None and hasattr(module, "render_marvin_config"):
-        rendered = module.render_marvin_config(settings.source)
-        return json.loads(rendered) if isinstance(rendered, str) else dict(rendered)
+def render_marvin_config(settings: RunSettings) -> str:
+    """The Marvin config text for the environment (the environment part renders it)."""
+    for name in ("vrtest.environment.marvin_config", "vrtest.environment.marvin_render"):
+        module = _optional_module(name)
+        if module is not None and hasattr(module, "render_marvin_config"):
+            rendered = module.render_marvin_config(settings.source)
+            return rendered if isinstance(rendered, str) else json.dumps(rendered, indent=2)
     source = settings.source
     if isinstance(source, dict) and isinstance(source.get("marvin_config"), dict):
-        return dict(source["marvin_config"])
-    return _minimal_marvin_config(settings)
+        return json.dumps(source["marvin_config"], indent=2)
+    return json.dumps(_minimal_marvin_config(settings), indent=2)
 
 
 def _minimal_marvin_config(settings: RunSettings) -> dict[str, Any]:
@@ -92,15 +93,6 @@ def _minimal_marvin_config(settings: RunSettings) -> dict[str, Any]:
                     "hypervisor": settings.hypervisor}],
         "logger": {"LogFolderPath": "/tmp"},
     }
-
-
-def selector_module() -> Any:
-    """``vrtest.selector``, or a one-line error naming the missing part."""
-    module = _optional_module("vrtest.selector")
-    if module is None:
-        raise UsageError("change-based selection is not in this build",
-                         hint="use --selection FILE (a saved selection.json) or --all")
-    return module
 
 
 def checks_module() -> Any:

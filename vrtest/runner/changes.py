@@ -1,16 +1,16 @@
-"""Stages 1-2: changes -> selection record, through the selector part (or a saved record)."""
+"""Stages 1-2: changes -> selection record, through the selector (or a saved record)."""
 
 from __future__ import annotations
 
-import inspect
+import argparse
 import json
 from pathlib import Path
 from typing import Any
 
+from vrtest.console import Console
 from vrtest.errors import UsageError
-from vrtest.runner.adapters import selector_module
 from vrtest.runner.options import RunOptions
-from vrtest.runner.settings import RunSettings
+from vrtest.runner.settings import RunSettings, cloudstack_root
 
 
 def load_selection_file(path: Path) -> dict[str, Any]:
@@ -29,40 +29,42 @@ def load_selection_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def select_for_run(options: RunOptions, settings: RunSettings) -> dict[str, Any]:
+def select_for_run(options: RunOptions, settings: RunSettings,
+                   console: Console) -> dict[str, Any]:
     """The selection record for this run, as ``Selection.to_dict()`` shapes it."""
     if options.selection_file is not None:
         return load_selection_file(options.selection_file)
-    selector = selector_module()
-    changes = _change_set(selector, options)
-    selection = _call_select(selector, changes, settings)
-    return dict(selection.to_dict()) if hasattr(selection, "to_dict") else dict(selection)
+    from vrtest.commands.select import choose_catalog, read_changes
+    from vrtest.selector.engine import Selector, build_selection
+    from vrtest.selector.envfilter import from_environment
+    from vrtest.selector.rules import load_rules
 
-
-def _change_set(selector: Any, options: RunOptions) -> Any:
-    """Build the selector's ChangeSet from whichever of the change options was given."""
-    change_set = selector.ChangeSet
+    checkout = cloudstack_root(settings, options.cloudstack)
+    if checkout is not None and not checkout.is_dir():
+        checkout = None  # no checkout here: the shipped catalog snapshot is used
+    args = _selector_args(options, checkout)
+    catalog = choose_catalog(args, console)
+    capabilities = from_environment(settings.source)
     if options.all_suites:
-        return _first(change_set, ("everything", "all"), ())
-    if options.pr is not None:
-        return _first(change_set, ("from_pr",), (options.pr,))
-    if options.diff:
-        return _first(change_set, ("from_diff",), (options.diff,))
-    if options.files_from:
-        return _first(change_set, ("from_files_from", "from_file_list"), (options.files_from,))
-    return _first(change_set, ("from_files",), (list(options.files),))
+        from vrtest.selector.changes import ChangeSet
+
+        selector = Selector(load_rules(), catalog)
+        selector.add_vr_set("--all: every VR suite and check in the catalog")
+        selection = build_selection(ChangeSet((), {"kind": "all"}), selector, capabilities)
+    else:
+        from vrtest.selector.engine import select
+
+        selection = select(read_changes(args, console), catalog=catalog, env=capabilities)
+    for warning in selection.warnings:
+        console.warn(warning)
+    return dict(selection.to_dict())
 
 
-def _first(owner: Any, names: tuple[str, ...], args: tuple[Any, ...]) -> Any:
-    for name in names:
-        factory = getattr(owner, name, None)
-        if callable(factory):
-            return factory(*args)
-    raise UsageError(f"this build's selector has no {names[0]}()",
-                     hint="use --selection FILE with a saved selection.json")
-
-
-def _call_select(selector: Any, changes: Any, settings: RunSettings) -> Any:
-    parameters = inspect.signature(selector.select).parameters
-    kwargs = {"env": settings.source} if "env" in parameters else {}
-    return selector.select(changes, **kwargs)
+def _selector_args(options: RunOptions, checkout: Path | None) -> argparse.Namespace:
+    """The namespace ``vrtest select``'s change readers expect."""
+    return argparse.Namespace(
+        files=list(options.files) or None, files_from=options.files_from, diff=options.diff,
+        pr=str(options.pr) if options.pr is not None else None, repo=checkout if options.diff
+        else None, target_branch=None, remote="origin", github_api=None, github_repo=None,
+        cloudstack=checkout, catalog=None,
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import inspect
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
+from vrtest.errors import UnreachableError
 from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.adapters import checks_module
 from vrtest.runner.settings import RunSettings
@@ -24,20 +26,44 @@ def not_run(names: Sequence[str], reason: str) -> SuiteResult:
 
 def default_check_runner(settings: RunSettings, names: Sequence[str],
                          routers: Sequence[str] = ()) -> SuiteResult:
-    """Run ``names`` with ``vrtest.checks.run_checks`` on the environment's routers (or some)."""
+    """Discover the environment's routers (only ``routers`` when given) and run ``names``."""
     module = checks_module()
-    if module is None or not hasattr(module, "run_checks"):
+    if module is None:
         return not_run(names, "VR checks are not in this build of vrtest")
-    run_checks = module.run_checks
-    parameters = inspect.signature(run_checks).parameters
-    options = _router_filter(routers)
-    if "checks" in parameters:
-        result = run_checks(settings.source, checks=list(names), **options)
-    else:
-        result = run_checks(settings.source, list(names))
-    if not isinstance(result, SuiteResult):
-        raise TypeError(f"run_checks returned {type(result).__name__}, not SuiteResult")
-    return result
+    entry = getattr(module, "run_checks", None)
+    if entry is not None and "env" in inspect.signature(entry).parameters:
+        result: SuiteResult = entry(settings.source, list(names),
+                                     **_router_filter(routers))
+        return result
+    from vrtest.access.pool import AccessPool
+    from vrtest.checks.registry import select_checks
+    from vrtest.checks.runner import check_routers as run_checks
+    from vrtest.cloudstack.client import CloudStackClient
+    from vrtest.cloudstack.discovery import Router, RouterFilter, discover_routers
+
+    env = settings.source
+    management = env.management
+    client = CloudStackClient(management.api_url, management.api_key or "",
+                              management.secret_key or "")
+    checks = select_checks(list(names))
+    found = discover_routers(client, RouterFilter(names=tuple(routers)))
+    pool = AccessPool.for_environment(env)
+
+    def open_shell(router: Router) -> Any:
+        return pool.shell(router.name, router.linklocal_ip, router.host_address)
+
+    try:
+        return run_checks(found, open_shell, checks,
+                          metadata={"routers": ",".join(r.name for r in found)})
+    finally:
+        pool.close()
+
+
+def unreachable(names: Sequence[str], error: UnreachableError) -> SuiteResult:
+    """The checks could not start (API or hop unreachable): an infrastructure error."""
+    return SuiteResult(name=CHECKS_SUITE, kind="checks", error=f"unreachable: {error.one_line()}",
+                       started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       metadata={"unreachable": "true", "checks": ",".join(names)})
 
 
 def _router_filter(routers: Sequence[str]) -> dict[str, object]:
@@ -55,7 +81,10 @@ def run_check_stage(settings: RunSettings, names: Sequence[str],
     if not settings.real_vrs:
         return not_run(names, f"environment {settings.name!r} has no real virtual routers")
     clock = time.monotonic()
-    result = runner(settings, names, routers=routers) if routers else runner(settings, names)
+    try:
+        result = runner(settings, names, routers=routers) if routers else runner(settings, names)
+    except UnreachableError as exc:
+        return unreachable(names, exc)
     if result.duration:
         return result
     return SuiteResult(name=result.name, kind=result.kind, tests=result.tests,

@@ -15,11 +15,14 @@ def show_plan(plan: Plan, settings: RunSettings, options: RunOptions, console: C
     """Print each suite with its command line, the checks, and what will not run."""
     checkout = cloudstack_root(settings, options.cloudstack) or Path("CLOUDSTACK")
     run_dir = options.output.resolve()
-    rows = []
-    for suite in plan.suites:
-        invocation = build_invocation(settings.marvin, checkout, run_dir,
-                                      run_dir / "marvin.cfg", suite.path, suite.tests)
-        rows.append(["suite", suite.path, " ".join(invocation.argv)])
+    commands = {suite.path: list(build_invocation(settings.marvin, checkout, run_dir,
+                                                  run_dir / "marvin.cfg", suite.path,
+                                                  suite.tests).argv)
+                for suite in plan.suites}
+    if options.format == "json":
+        console.print_json({**plan.to_dict(), "commands": commands})
+        return
+    rows = [["suite", path, " ".join(argv)] for path, argv in commands.items()]
     rows += [["check", check.name, "; ".join(check.reasons)] for check in plan.checks]
     rows += [["not run", suite.path, reason] for suite, reason in plan.not_run]
     console.table(["kind", "name", "command / reason"], rows)

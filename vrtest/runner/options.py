@@ -27,6 +27,7 @@ class RunOptions:
     rerun_failures: int = 0
     resume: bool = False
     dry_run: bool = False
+    format: str = "text"
     argv: tuple[str, ...] = ()
     fail_on: str = "new"  # new | any: which failures make the exit code 1 (history baseline)
     history: Path | None = None  # history database (default $VRTEST_HISTORY or ~/.vrtest/...)

@@ -6,7 +6,6 @@ changes -> selection -> plan -> deploy -> Marvin config -> Marvin suites -> VR c
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
-from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError
+from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
 from vrtest.history import likely_failures_first, suite_durations
 from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
 from vrtest.reports import write_reports
@@ -75,7 +74,7 @@ def stage_select(state: RunState) -> None:
     if state.options.resume and saved.exists():
         state.selection = load_selection_file(saved)
     else:
-        state.selection = select_for_run(state.options, state.settings)
+        state.selection = select_for_run(state.options, state.settings, state.console)
     source = state.selection.get("source") or {}
     for key in ("commit", "pr", "title", "branch", "base", "head"):
         if source.get(key) not in (None, ""):
@@ -133,7 +132,7 @@ def stage_marvin_config(state: RunState) -> Path | None:
     path = state.store.directory / MARVIN_CONFIG
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(render_marvin_config(state.settings), handle, indent=2)
+        handle.write(render_marvin_config(state.settings))
     state.console.info(f"[marvin-config] {path}")
     return path
 
@@ -175,7 +174,10 @@ def stage_checks(state: RunState, runner: CheckRunner) -> None:
     names = [check.name for check in state.plan.checks]
     if not names:
         return
-    with state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
+    from vrtest.runner.lab_stage import lab_for_checks
+
+    with lab_for_checks(state.settings, state.options, state.console), \
+            state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
         routers = tuple(str(r) for r in state.selection.get("routers") or ())
         result = run_check_stage(state.settings, names, runner, routers)
     state.store.append(result)
@@ -193,8 +195,9 @@ def stage_reports(state: RunState, status: str) -> None:
 def stage_baseline(state: RunState) -> None:
     """Classify failures as new / known / flaky against main's history (kept in run.json)."""
     options = state.options
-    record = baseline_record(state.store.results(), state.settings.name,
-                             fail_on=options.fail_on, history=options.history)
+    judged = [r for r in state.store.results() if not r.metadata.get("unreachable")]
+    record = baseline_record(judged, state.settings.name, fail_on=options.fail_on,
+                             history=options.history)
     state.meta[BASELINE_KEY] = record
     classes = [item["class"] for item in record["failures"]]
     if classes:
@@ -203,11 +206,15 @@ def stage_baseline(state: RunState) -> None:
 
 
 def exit_code(results: list[SuiteResult], baseline: dict[str, Any] | None = None) -> ExitCode:
-    """0 passed, 1 failures (only those --fail-on counts); derived from the results only."""
-    failed = any(r.failed and not r.metadata.get("not_run") for r in results)
-    if failed and baseline and baseline.get("failures") and not fails_run(baseline):
-        return ExitCode.OK
-    return ExitCode.FAILED if failed else ExitCode.OK
+    """1 failures (those --fail-on counts), else 3 when unreachable, else 0; from the results."""
+    counted = [r for r in results if not r.metadata.get("not_run")]
+    failed = any(r.failed for r in counted if not r.metadata.get("unreachable"))
+    tolerated = bool(baseline and baseline.get("failures")) and not fails_run(baseline or {})
+    if failed and not tolerated:
+        return ExitCode.FAILED
+    if any(r.metadata.get("unreachable") for r in counted):
+        return ExitCode.UNREACHABLE
+    return ExitCode.OK
 
 
 def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
@@ -237,8 +244,27 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
             "SIGINT", ExitCode.INTERRUPTED)
         stage_reports(state, "interrupted")
         raise interrupted from None
+    except VrtestError:
+        stage_reports(state, "stopped by an error")  # what finished is still reported
+        raise
     stage_baseline(state)
     stage_reports(state, "finished")
     code = exit_code(state.store.results(), state.meta.get(BASELINE_KEY))
-    console.info(f"[exit] {int(code)} ({code.name.lower()})")
+    show_outcome(state, code)
     return int(code)
+
+
+def show_outcome(state: RunState, code: ExitCode) -> None:
+    """The result on stdout (text or JSON) and the exit line on stderr."""
+    from vrtest.reports.model import load_report
+
+    report = load_report(state.store.directory)
+    counts = report.counts()
+    if state.options.format == "json":
+        state.console.print_json({"verdict": report.verdict, "exit_code": int(code),
+                                  "counts": counts, "output": str(state.store.directory)})
+    else:
+        state.console.print(f"{report.verdict}: " + ", ".join(
+            f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) +
+            f" (reports in {state.store.directory})")
+    state.console.info(f"[exit] {int(code)} ({code.name.lower()})")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import yaml
 from vrtest.errors import ConfigError
 
 SNAPSHOT_NAME = "catalog-main.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def suites_dir() -> Path:
 def load_catalog(path: Path, label: str | None = None) -> Catalog:
     """Read a catalog YAML written by ``vrtest catalog``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except OSError as exc:
         raise ConfigError(f"cannot read catalog: {exc.strerror or exc}", path=str(path)) from exc
     except yaml.YAMLError as exc:
@@ -146,8 +147,12 @@ def load_catalog(path: Path, label: str | None = None) -> Catalog:
 
 
 def snapshot_catalog() -> Catalog:
-    """The snapshot shipped in ``suites/catalog-main.yaml``."""
-    path = suites_dir() / SNAPSHOT_NAME
+    """The snapshot shipped in ``suites/catalog-main.yaml`` (read once per process)."""
+    return _snapshot(suites_dir() / SNAPSHOT_NAME)
+
+
+@lru_cache(maxsize=4)
+def _snapshot(path: Path) -> Catalog:
     catalog = load_catalog(path)
     where = ", ".join(str(catalog.meta[k]) for k in ("source", "commit", "date")
                       if k in catalog.meta)

@@ -32,12 +32,17 @@ def signals(suite: SuiteInfo, spec: Mapping[str, Any]) -> list[str]:
 
 
 def classify_suite(suite: SuiteInfo, evidence: Mapping[str, Any]) -> Classified:
-    """The areas ``suite`` belongs to, each with the evidence that says so."""
+    """The areas ``suite`` belongs to, each with the evidence that says so.
+
+    An area counts when the suite shows its evidence and drives a router, or when the
+    area exists only on the VR and at least ``min_signals`` (2) pieces of evidence agree.
+    """
     router = signals(suite, evidence.get("router") or {})
     areas: dict[str, tuple[str, ...]] = {}
     for area, spec in (evidence.get("areas") or {}).items():
         found = signals(suite, spec)
-        if found and (router or spec.get("vr_only")):
+        strong = len(found) >= int(spec.get("min_signals", 2))
+        if found and (router or (spec.get("vr_only") and strong)):
             areas[str(area)] = tuple(found + router[:2])
     return Classified(suite.path, areas)
 

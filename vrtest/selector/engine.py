@@ -56,6 +56,8 @@ class Selector:
     def add_path(self, path: str) -> None:
         """Apply every matching rule to ``path``; fall back when a VR path matches none."""
         matched = self.rules.matching(path)
+        if any(rule.none for rule in matched):
+            matched = [rule for rule in matched if rule.none]
         for rule in matched:
             self.apply_rule(rule, path)
         if not matched:

@@ -23,7 +23,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "{core}": ("core/src/main/java", "core/src"),
     "{server}": ("server/src/main/java", "server/src"),
 }
-_WILDCARD = re.compile(r"[*?\[]")
+_WILDCARD = re.compile(r"[*?\[{]")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _expand_once(text: str) -> list[str]:
 
 
 def glob_to_regex(glob: str) -> str:
-    """Translate a path glob: ``**`` spans directories, ``*`` and ``?`` stay in a segment."""
+    """Translate a path glob: ``**`` spans directories, ``*``/``?`` stay in a segment, ``{a,b}``."""
     out: list[str] = []
     index = 0
     while index < len(glob):
@@ -123,6 +123,11 @@ def glob_to_regex(glob: str) -> str:
         elif glob[index] == "*":
             out.append("[^/]*")
             index += 1
+        elif glob[index] == "{" and "}" in glob[index:]:
+            end = glob.index("}", index)
+            choices = glob[index + 1 : end].split(",")
+            out.append("(?:" + "|".join(re.escape(choice) for choice in choices) + ")")
+            index = end + 1
         elif glob[index] == "?":
             out.append("[^/]")
             index += 1

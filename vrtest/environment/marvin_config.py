@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from vrtest.environment.model import Environment
+from vrtest.environment.model import Environment, Management
 from vrtest.errors import ConfigError
 
 TEMPLATE = "marvin.cfg.j2"
@@ -35,26 +35,25 @@ def _environment() -> jinja2.Environment:
     return jinja
 
 
-def management_port(env: Environment) -> int:
+def management_port(management: Management) -> int:
     """Marvin's ``mgtSvr.port``: the integration port when set, else the API URL's port."""
-    assert env.management is not None
-    if env.management.integration_port:
-        return env.management.integration_port
-    parts = urlsplit(env.management.api_url)
+    if management.integration_port:
+        return management.integration_port
+    parts = urlsplit(management.api_url)
     return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def render_marvin_config(env: Environment) -> str:
     """Marvin's config for ``env`` as JSON text (ends with a newline)."""
-    if env.management is None or not env.zones:
+    if env.management is None:
         raise ConfigError(
-            "has no management server or zones, so there is no Marvin config to render",
+            "has no management server, so there is no Marvin config to render",
             path=str(env.path),
         )
     context: dict[str, Any] = {
         "env": env,
         "mgmt": env.management,
-        "mgmt_port": management_port(env),
+        "mgmt_port": management_port(env.management),
         "use_https": urlsplit(env.management.api_url).scheme == "https",
     }
     text = _environment().get_template(TEMPLATE).render(**context)

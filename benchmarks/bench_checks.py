@@ -1,0 +1,125 @@
+"""Benchmark: every VR check on N routers with vrtest vs a Marvin-style baseline.
+
+    sudo python benchmarks/bench_checks.py --routers 50 [--workers 8] [--baseline-routers 10]
+
+The topology is tests/sshlab.py (a hop sshd and one sshd per router in network namespaces, each
+router with a VPC router's public side), the API a signature-checking HTTP server on loopback.
+
+vrtest: one SSH connection to the hop, one forwarded connection per router, one session per
+router for all its commands, ``--workers`` routers at a time. Baseline (Marvin's
+``get_process_status``): for every command a new SSH connection to the hop, then ``ssh -i KEY -p
+3922 ... LINKLOCAL CMD`` run on the hop, sequentially. The baseline is measured on
+``--baseline-routers`` routers and scaled linearly to N (it is strictly sequential).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import paramiko
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests import sshlab
+from tests.fake_cloudstack import FakeApi, host_item, router_item, serve
+from vrtest.access import AccessPool, AccessSettings, HopLogin
+from vrtest.access.shells import quote_argv, ssh_command_argv
+from vrtest.checks.registry import CHECKS
+from vrtest.checks.runner import check_routers, commands_for
+from vrtest.cloudstack.client import CloudStackClient
+from vrtest.cloudstack.discovery import Router, discover_routers
+
+
+def build(count: int) -> sshlab.SshLab:
+    """Bring up ``count`` routers, each with a VPC router's public side."""
+    lab = sshlab.start(routers=count)
+    for name in lab.routers:
+        sshlab.make_vpc_router(lab, name)
+    return lab
+
+
+def vrtest_run(lab: sshlab.SshLab, api: FakeApi, workers: int) -> tuple[float, str]:
+    """Discovery + every check on every router, as ``vrtest check`` does it."""
+    settings = AccessSettings(key_on_hop=lab.vr_key_on_hop, host_key_policy="ignore",
+                              max_workers=workers)
+    login = HopLogin(lab.hop_ip, "root", key_file=lab.hop_login_key)
+    started = time.perf_counter()
+    routers = discover_routers(CloudStackClient(api.url, api.api_key, api.secret_key))
+    pool = AccessPool(settings, lambda address: login)
+    try:
+        result = check_routers(routers, lambda r: pool.shell(r.name, r.linklocal_ip,
+                                                             r.host_address),
+                               CHECKS, max_workers=workers)
+        hop_connects = pool.hop_connects
+    finally:
+        pool.close()
+    elapsed = time.perf_counter() - started
+    counts = ", ".join(f"{n} {k}" for k, n in result.counts().items() if n)
+    failed = sorted({t.name.split("[")[0] for t in result.tests if t.outcome.is_failure})
+    counts += f"; failing checks: {', '.join(failed) or 'none'}"
+    return elapsed, f"{len(result.tests)} verdicts ({counts}); {hop_connects} hop connection(s)"
+
+
+def baseline_run(lab: sshlab.SshLab, routers: list[Router]) -> tuple[float, int]:
+    """Marvin's way: a new hop connection and an ssh subprocess for every command."""
+    started = time.perf_counter()
+    commands_run = 0
+    for router in routers:
+        for command in commands_for(router, CHECKS):
+            client = paramiko.SSHClient()
+            client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+            client.connect(lab.hop_ip, username="root", key_filename=lab.hop_login_key,
+                           allow_agent=False, look_for_keys=False, timeout=10)
+            argv = ssh_command_argv(lab.vr_key_on_hop, 3922, router.linklocal_ip, command, 10)
+            _, stdout, _ = client.exec_command(quote_argv(argv), timeout=60)
+            stdout.read()
+            stdout.channel.recv_exit_status()
+            client.close()
+            commands_run += 1
+    return time.perf_counter() - started, commands_run
+
+
+def main() -> int:
+    """Run both, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--routers", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--baseline-routers", type=int, default=10)
+    args = parser.parse_args()
+    reason = sshlab.available()
+    if reason:
+        print(f"bench_checks: {reason}", file=sys.stderr)
+        return 2
+    clock = time.perf_counter()
+    lab = build(args.routers)
+    print(f"topology: {args.routers} routers up in {time.perf_counter() - clock:.1f}s")
+    try:
+        api = FakeApi("bench-key", "bench-secret")
+        api.items = {
+            "listRouters": [router_item(name, i, linklocal=ip, vpc=f"vpc-{i}")
+                            for i, (name, ip) in enumerate(lab.routers.items(), start=1)],
+            "listHosts": [host_item("host-1", lab.hop_ip)],
+        }
+        with serve(api):
+            elapsed, summary = vrtest_run(lab, api, args.workers)
+            print(f"vrtest: {args.routers} routers x {len(CHECKS)} checks in {elapsed:.2f}s "
+                  f"({summary})")
+            routers = discover_routers(CloudStackClient(api.url, api.api_key, api.secret_key))
+            sample = routers[:args.baseline_routers]
+            base, commands_run = baseline_run(lab, sample)
+            scaled = base * len(routers) / len(sample)
+            print(f"baseline: {len(sample)} routers, {commands_run} commands in {base:.2f}s "
+                  f"-> {scaled:.1f}s scaled to {len(routers)} routers")
+            print(f"ratio: {scaled / elapsed:.1f}x faster (target >= 5x); "
+                  f"budget: {elapsed:.2f}s of 15s")
+    finally:
+        lab.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

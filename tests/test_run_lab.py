@@ -1,0 +1,85 @@
+"""The README's main job on the embedded lab: healthy -> exit 0; broken default route -> exit 1."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT, CliRunner
+
+pytest.importorskip("vrtest.lab.up", reason="the embedded lab is not in this build")
+pytest.importorskip("vrtest.checks.session", reason="environment checks are not in this build")
+
+pytestmark = pytest.mark.lab
+MAIN_JOB = ("--files", "systemvm/debian/opt/cloud/bin/cs/CsRoute.py")
+
+
+@pytest.fixture
+def lab_env(tmp_path: Path, cli: CliRunner) -> Iterator[Path]:
+    """A copy of environments/local.yaml with a prefix, networks and port unique to this PID."""
+    if os.geteuid() != 0:
+        pytest.skip("the lab needs root")
+    pid = os.getpid()
+    second = 180 + pid % 50
+    third = (pid // 50) % 60 * 4
+    data = yaml.safe_load((REPO_ROOT / "environments" / "local.yaml").read_text())
+    data["name"] = "local-run"
+    data["lab"].update(prefix=f"rn{pid % 100000}", state_dir=str(tmp_path / "state"),
+                       management_cidr=f"10.{second}.{third}.0/24",
+                       public_cidr=f"10.{second}.{third + 2}.0/24",
+                       guest_cidr=f"172.{16 + pid % 16}.0.0/16", api_port=20000 + pid % 10000)
+    data["management"]["api_url"] = f"http://127.0.0.1:{data['lab']['api_port']}/client/api"
+    data["zones"][0]["pods"][0]["clusters"][0]["hosts"][0]["address"] = (
+        f"10.{second}.{third}.2")
+    data["vr_access"]["known_hosts"] = str(tmp_path / "known_hosts")
+    path = tmp_path / "local-run.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    try:
+        yield path
+    finally:
+        cli("lab", "--env", str(path), "down")
+
+
+def _lab_is_up(cli: CliRunner, env: Path) -> bool:
+    status = cli("lab", "--env", str(env), "status", "--format", "json")
+    return bool(json.loads(status.out)["routers"])
+
+
+def test_main_job_passes_on_a_healthy_lab_and_leaves_it_down(cli: CliRunner, lab_env: Path,
+                                                             tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = cli("run", "--env", str(lab_env), *MAIN_JOB, "--output", str(out))
+    assert result.code == 0, result.err
+    summary = (out / "summary.md").read_text()
+    assert summary.startswith("## vrtest: :white_check_mark: PASSED")
+    assert "default\\-route\\[r\\-4\\-VM\\] · PASSED" in summary
+    assert "no CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    marvin = [r for r in records if r["kind"] == "marvin"]
+    assert marvin and all(r["metadata"].get("not_run") == "true" for r in marvin)
+    assert not _lab_is_up(cli, lab_env)  # it was down before the run
+
+
+def test_broken_default_route_exits_1_and_shows_the_routing_table(cli: CliRunner, lab_env: Path,
+                                                                  tmp_path: Path) -> None:
+    assert cli("lab", "--env", str(lab_env), "up").code == 0
+    broken = cli("lab", "--env", str(lab_env), "break", "r-4-VM", "default-route")
+    assert broken.code == 0, broken.err
+    out = tmp_path / "out"
+    result = cli("run", "--env", str(lab_env), *MAIN_JOB, "--output", str(out))
+    assert result.code == 1, result.err
+    summary = (out / "summary.md").read_text()
+    assert summary.startswith("## vrtest: :x: FAILED")
+    failed = summary[summary.index("### Failed tests"):summary.index("### VR evidence")]
+    assert "| default\\-route\\[r\\-4\\-VM\\] | FAILED |" in failed
+    evidence = summary[summary.index("### VR evidence"):]
+    first = evidence.split("**", 2)[1]
+    assert first == "r\\-4\\-VM"  # the failing router's evidence comes first
+    table = evidence[evidence.index("$ ip"):evidence.index("```", evidence.index("$ ip"))]
+    assert "dev eth" in table and "default via" not in table.split("table Table_")[0]
+    assert _lab_is_up(cli, lab_env)  # it was up before the run: left up

@@ -1,0 +1,139 @@
+"""The selection engine on a synthetic catalog: classification, moved suites, env filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_catalog_scan import checkout  # noqa: F401 (fixture)
+from vrtest.selector import ChangeSet, select
+from vrtest.selector.catalog import Catalog, SuiteInfo, TestInfo, snapshot_catalog
+from vrtest.selector.envfilter import Capabilities
+from vrtest.selector.rules import load_rules, parse_rules
+from vrtest.selector.scan import scan_checkout
+
+S2S = "systemvm/debian/opt/cloud/bin/cs_site2sitevpn.py"
+RVR = "systemvm/debian/opt/cloud/bin/cs/CsRedundant.py"
+SIMULATOR = Capabilities("simulator", real_vrs=False, network_kinds=frozenset({"isolated", "vpc"}),
+                         required_hardware=False, tags=("advanced",))
+LAB = Capabilities("lab-kvm", real_vrs=True, tags=("advanced",))
+
+
+def changes(*paths: str) -> ChangeSet:
+    return ChangeSet.build(paths, {"kind": "files"})
+
+
+def test_new_vpn_suite_is_selected_by_evidence(checkout: Path) -> None:  # noqa: F811
+    selection = select(changes(S2S), catalog=scan_checkout(checkout))
+    picks = {s.path: s for s in selection.suites}
+    future = picks["smoke/test_vpn_future.py"]
+    assert any("classified into vpn by evidence" in r and "uses VpnCustomerGateway" in r
+               for r in future.reasons)
+    assert "component/test_storage_only.py" not in picks  # one weak signal is not enough
+
+
+def test_classified_suite_is_not_selected_for_other_areas(checkout: Path) -> None:  # noqa: F811
+    selection = select(changes("systemvm/debian/opt/cloud/bin/cs/CsLoadBalancer.py"),
+                       catalog=scan_checkout(checkout))
+    assert "smoke/test_vpn_future.py" not in {s.path for s in selection.suites}
+
+
+def test_rules_naming_a_moved_suite_resolve_by_file_name() -> None:
+    rules = parse_rules({"rules": [{"id": "old-rule", "reason": "old layout",
+                                    "paths": ["x/**"],
+                                    "suites": ["component/test_vpc_redundant.py"]}]}, "t.yaml")
+    selection = select(changes("x/y.py"), rules=rules, catalog=snapshot_catalog())
+    assert [s.path for s in selection.suites] == ["smoke/test_vpc_redundant.py"]
+    assert any("component/test_vpc_redundant.py is at smoke/test_vpc_redundant.py" in w
+               for w in selection.warnings)
+
+
+def test_suite_missing_from_catalog_warns_and_is_not_verified() -> None:
+    rules = parse_rules({"rules": [{"id": "r", "reason": "x", "paths": ["x/**"],
+                                    "suites": ["smoke/test_gone.py"]}]}, "t.yaml")
+    selection = select(changes("x/y.py"), rules=rules, catalog=snapshot_catalog())
+    assert selection.suites == ()
+    assert selection.not_verified[0]["suite"] == "smoke/test_gone.py"
+    assert any("smoke/test_gone.py is not in" in w for w in selection.warnings)
+
+
+def test_simulator_gets_only_required_hardware_false_and_says_what_was_not_verified() -> None:
+    selection = select(changes(RVR), env=SIMULATOR)
+    tests = {t for s in selection.suites for t in s.tests}
+    catalog = snapshot_catalog()
+    for suite in selection.suites:
+        by_id = {t.id: t for t in catalog.by_path[suite.path].tests}
+        assert all(by_id[t].required_hardware == "false" for t in suite.tests)
+    assert "smoke/test_vpc_redundant.py" not in {s.path for s in selection.suites}
+    dropped = {item.get("suite") for item in selection.not_verified}
+    assert {"smoke/test_vpc_redundant.py", "component/maint/test_redundant_router.py"} <= dropped
+    assert selection.checks == ()
+    assert {item.get("check") for item in selection.not_verified} >= {"redundant-state"}
+    assert any("no real VRs" in item["reason"] for item in selection.not_verified)
+    assert tests  # API-level tests still run
+
+
+def test_lab_runs_hardware_tests_and_filters_by_network_kind() -> None:
+    full = select(changes(RVR), env=LAB)
+    assert "smoke/test_vpc_redundant.py" in {s.path for s in full.suites}
+    no_rvr = Capabilities("small-lab", real_vrs=True,
+                          network_kinds=frozenset({"isolated", "vpc"}))
+    selection = select(changes(RVR), env=no_rvr)
+    assert "smoke/test_vpc_redundant.py" not in {s.path for s in selection.suites}
+    assert "redundant-state" not in {c.name for c in selection.checks}
+    assert any("needs redundant networks" in item["reason"] for item in selection.not_verified)
+
+
+def test_narrowed_rule_selects_only_named_tests() -> None:
+    selection = select(changes("systemvm/debian/opt/cloud/bin/cs/CsLoadBalancer.py"))
+    routers = next(s for s in selection.suites if s.path == "smoke/test_routers.py")
+    assert routers.tests == ("TestRouterServices.test_02_router_internal_adv",)
+
+
+def test_marvin_lib_selects_vr_suites_importing_it() -> None:
+    catalog = Catalog("tiny", (
+        SuiteInfo("smoke/test_routers.py", (TestInfo("test_a", "T"),),
+                  imports=("marvin.lib.utils",)),
+        SuiteInfo("smoke/test_vpc_vpn.py", (TestInfo("test_b", "T"),),
+                  imports=("marvin.lib.base",)),
+    ))
+    selection = select(changes("tools/marvin/marvin/lib/utils.py"), catalog=catalog)
+    assert [s.path for s in selection.suites] == ["smoke/test_routers.py"]
+    assert selection.suites[0].reasons == ("marvin-lib: imports marvin.lib.utils",)
+    assert selection.checks == ()
+
+
+def test_marvin_plumbing_selects_the_vr_set() -> None:
+    selection = select(changes("tools/marvin/marvin/marvinPlugin.py"))
+    assert {s.path for s in load_rules().vr_set} <= {s.path for s in selection.suites}
+
+
+def test_changed_suite_selects_itself_even_when_new() -> None:
+    selection = select(changes("test/integration/smoke/test_brand_new_vr.py"))
+    assert [s.path for s in selection.suites] == ["smoke/test_brand_new_vr.py"]
+    assert selection.suites[0].tests == ()  # unknown to the catalog: the whole file
+
+
+@pytest.mark.parametrize("path", ["test/integration/smoke/__init__.py",
+                                  "test/integration/broken/test_x.py"])
+def test_non_suite_marvin_files_select_nothing(path: str) -> None:
+    assert select(changes(path)).suites == ()
+
+
+def test_picks_of_one_suite_merge_reasons_and_whole_suite_wins() -> None:
+    narrow = select(changes(RVR))
+    vpn = next(s for s in narrow.suites if s.path == "smoke/test_vpc_vpn.py")
+    assert vpn.tests == ("TestRVPCSite2SiteVpn.test_01_redundant_vpc_site2site_vpn",)
+    both = select(changes(RVR, S2S))
+    vpn = next(s for s in both.suites if s.path == "smoke/test_vpc_vpn.py")
+    assert len(vpn.tests) == 4
+    assert {r.split(":")[0] for r in vpn.reasons} == {"vr-redundant", "vr-vpn"}
+
+
+def test_capabilities_from_descriptor_mapping() -> None:
+    caps = Capabilities.from_mapping("sim", {
+        "hypervisor": "simulator", "capabilities": {"real_vrs": False, "network_kinds": ["vpc"]},
+        "marvin": {"tags": ["advanced"], "required_hardware": False}})
+    assert caps == Capabilities("sim", False, frozenset({"vpc"}), False, ("advanced",))
+    assert Capabilities.from_mapping("lab", {}).real_vrs is True

@@ -1,0 +1,1 @@
+"""The lab's CloudStack-compatible API: list calls in CloudStack's JSON shapes, signed."""

@@ -1,0 +1,66 @@
+"""Keys and credentials the lab generates: the ``id_rsa.cloud`` key, host keys, a shadow file."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from vrtest.lab.netns import run
+
+
+def rsa_keypair(comment: str = "vrtest-lab") -> tuple[str, str]:
+    """A fresh RSA key pair as (OpenSSH private key, ``ssh-rsa ...`` public line)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    return private, f"{public} {comment}\n"
+
+
+def ed25519_host_key() -> tuple[str, str]:
+    """A fresh Ed25519 host key as (OpenSSH private key, public line)."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    return private, public + "\n"
+
+
+def vrrp_password() -> str:
+    """An 8-character VRRP authentication password (keepalived uses at most 8)."""
+    return secrets.token_hex(4)
+
+
+def password_hash(password: str) -> str:
+    """A SHA-512 crypt hash of ``password`` (``openssl passwd -6``; the password goes via stdin)."""
+    return run(["openssl", "passwd", "-6", "-stdin"], input_text=password + "\n").stdout.strip()
+
+
+def shadow_file(username: str, hashed: str, passwd: Path = Path("/etc/passwd")) -> str:
+    """A shadow file for the host's view: ``username`` gets ``hashed``, other accounts locked.
+
+    Built from the account names in ``/etc/passwd``; the machine's real hashes are never copied.
+    """
+    lines = []
+    for line in passwd.read_text().splitlines():
+        name = line.split(":", 1)[0]
+        if name:
+            lines.append(f"{name}:{hashed if name == username else '*'}:19000:0:99999:7:::")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,57 @@
+"""Look at a running lab from outside: router roles, listening daemons, process memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vrtest.lab.netns import enter_argv, run
+from vrtest.lab.paths import LabPaths
+
+CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
+
+
+def checkrouter(paths: LabPaths, router: str) -> str:
+    """What ``checkrouter.sh`` prints in ``router`` (``PRIMARY``, ``BACKUP``, ``FAULT``...)."""
+    argv = enter_argv(paths.netns(router), paths.pin(router), ["/bin/bash", CHECKROUTER])
+    done = run(argv, check=False, timeout=10)
+    for line in done.stdout.splitlines():
+        if line.startswith("Status:"):
+            return line.split(":", 1)[1].strip()
+    return "UNKNOWN"
+
+
+def listening(pid: int, port: int) -> bool:
+    """True when process ``pid``'s network namespace has a TCP socket listening on ``port``."""
+    wanted = f":{port:04X}"
+    try:
+        lines = Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return False
+    return any(line.split()[1].endswith(wanted) and line.split()[3] == "0A" for line in lines)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` and its children, in KiB (0 when gone)."""
+    total = 0
+    for member in [pid, *_children(pid)]:
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        for task in tasks:
+            text = (task / "children").read_text().split()
+            for child in map(int, text):
+                found += [child, *_children(child)]
+    except OSError:
+        pass
+    return found
