@@ -86,7 +86,7 @@ def matrix_page(tmp_path: Path) -> Path:
     spec = load_matrix(REPO / "suites" / "matrix.yaml")
     cells = [Cell(f"local-{k}", "lab", "local", "local-zone", k, spec.kinds[k].title, (),
                   spec.kinds[k].checks, "vpc" in k, "redundant" in k)
-             for k in ("isolated", "vpc", "vpc-redundant")]
+             for k in ("isolated", "isolated-redundant", "vpc")]
     store = SqliteHistoryStore(tmp_path / "h.sqlite")
     for day in (23, 24, 25):
         for c in cells:

@@ -42,10 +42,11 @@ def test_cells_follow_capabilities_and_plan_limits() -> None:
     assert ids == [
         "lab-kvm-isolated", "lab-kvm-isolated-redundant", "lab-kvm-vpc", "lab-kvm-vpc-redundant",
         "lab-kvm-vpc-vpn", "lab-xen-isolated", "lab-xen-vpc",
-        "local-isolated", "local-vpc", "local-vpc-redundant",
+        "local-isolated", "local-isolated-redundant", "local-vpc",
     ]
-    local = pick_cell(cells, "local-vpc-redundant")
-    assert local.suites == () and local.checks[-1] == "services" and local.redundant
+    local = pick_cell(cells, "local-isolated-redundant")
+    assert local.suites == () and local.redundant and not local.vpc
+    assert local.checks == ("default-route", "iptables-policy", "redundant-state", "services")
     only = plan_cells(spec, spec.plans["nightly"], _lookup(envs), only_envs=["lab-xen"])
     assert [c.id for c in only] == ["lab-xen-isolated", "lab-xen-vpc"]
     with pytest.raises(UsageError, match="not in plan"):
@@ -120,7 +121,7 @@ def test_list_command_json(cli) -> None:
     import json
 
     cells = json.loads(result.out)
-    assert [c["id"] for c in cells] == ["local-isolated", "local-vpc", "local-vpc-redundant"]
+    assert [c["id"] for c in cells] == ["local-isolated", "local-isolated-redundant", "local-vpc"]
 
 
 def test_jenkinsfile_has_a_parallel_stage_per_cell_then_merge_and_import(cli) -> None:
@@ -128,7 +129,7 @@ def test_jenkinsfile_has_a_parallel_stage_per_cell_then_merge_and_import(cli) ->
                  "--envs-dir", str(REPO / "environments"))
     assert result.code == 0, result.err
     text = result.out
-    for cell in ("local-isolated", "local-vpc", "local-vpc-redundant"):
+    for cell in ("local-isolated", "local-isolated-redundant", "local-vpc"):
         assert f"stage('{cell}')" in text
         assert f"vrtest matrix --plan lab --cell {cell} --output matrix" in text
     assert text.count("lock(resource: 'vrtest-zone-local-local-zone')") == 3

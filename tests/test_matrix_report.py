@@ -74,11 +74,11 @@ def test_cells_of_a_zone_run_in_turn_and_zones_in_parallel(tmp_path: Path) -> No
 def _lab_report(tmp_path: Path, store: SqliteHistoryStore | None = None):
     spec = load_matrix(REPO / "suites" / "matrix.yaml")
     plan = spec.plans["lab"]
-    cells = [cell("local", k, "local-zone") for k in ("isolated", "vpc", "vpc-redundant")]
+    cells = [cell("local", k, "local-zone") for k in ("isolated", "isolated-redundant", "vpc")]
     outcomes = {
         "local-isolated": {"checks::default-route[r-4-VM]": "passed"},
         "local-vpc": {"checks::default-route[r-6-VM]": "failed", f"checks::{EVIL}": "failed"},
-        "local-vpc-redundant": {"checks::default-route[r-8-VM]": "passed",
+        "local-isolated-redundant": {"checks::default-route[r-8-VM]": "passed",
                                 "checks::redundant-state": "flaky"},
     }
     run_cells(cells, tmp_path, results_writer(outcomes), Console(io.StringIO(), io.StringIO()))
@@ -89,14 +89,14 @@ def test_failing_cell_is_the_only_red_one_in_both_reports(tmp_path: Path) -> Non
     report = _lab_report(tmp_path)
     statuses = {cid: c.status for cid, c in report.cells.items()}
     assert statuses == {"local-isolated": "passed", "local-vpc": "failed",
-                        "local-vpc-redundant": "passed"}
+                        "local-isolated-redundant": "passed"}
     markdown = render_markdown(report)
     table = [line for line in markdown.splitlines() if line.startswith("| local")]
     assert len(table) == 1
     cols = table[0].split(" | ")
-    assert "PASSED 1/1" in cols[1] and "**FAILED** 0/2, 2 failed" in cols[2]
-    assert "PASSED 1/2, 1 flaky" in cols[3]
-    assert "](local-vpc/results.jsonl)" in cols[2]
+    assert "PASSED 1/1" in cols[1] and "**FAILED** 0/2, 2 failed" in cols[3]
+    assert "PASSED 1/2, 1 flaky" in cols[2]
+    assert "](local-vpc/results.jsonl)" in cols[3]
     assert "## local: vpc" in markdown and "## local: isolated" not in markdown
 
 
@@ -150,7 +150,7 @@ def test_write_reports_and_report_only_command(cli, tmp_path: Path) -> None:
     assert not (tmp_path / "absent.sqlite").exists()  # trends read history, never create it
     assert {p.name for p in out.glob("matrix.*")} == {"matrix.html", "matrix.md", "matrix.json"}
     data = json.loads((out / "matrix.json").read_text())
-    assert [c["status"] for c in data["cells"]] == ["passed", "failed", "passed"]
+    assert [c["status"] for c in data["cells"]] == ["passed", "passed", "failed"]
     assert re.search(r"^local-vpc +failed +0 +2 ", result.out, re.M)
 
 
@@ -177,4 +177,5 @@ def test_import_flag_stores_cells_as_nightly(cli, tmp_path: Path, fmt: str) -> N
     runs = store.runs()
     store.close()
     assert sorted((r.cell, r.kind) for r in runs) == [
-        ("local-isolated", "nightly"), ("local-vpc", "nightly"), ("local-vpc-redundant", "nightly")]
+        ("local-isolated", "nightly"), ("local-isolated-redundant", "nightly"),
+        ("local-vpc", "nightly")]

@@ -15,7 +15,11 @@ from pathlib import Path
 from vrtest.console import Console
 from vrtest.errors import VrtestError
 from vrtest.matrix.cells import Cell
-from vrtest.matrix.scope import discover_cell_routers, write_cell_selection
+from vrtest.matrix.scope import (
+    discover_cell_routers,
+    write_cell_selection,
+    write_nothing_to_run,
+)
 
 CellExecutor = Callable[[Cell, Path], int]  # runs one cell into its dir; returns the exit code
 CELL_LOG = "matrix-cell.log"
@@ -54,7 +58,11 @@ class SubprocessExecutor:
 
     def __call__(self, cell: Cell, directory: Path) -> int:
         """Run ``cell`` into ``directory``; returns the child's exit code."""
-        selection = write_cell_selection(cell, directory, self._routers(cell))
+        routers = self._routers(cell)
+        if routers == () and not cell.suites:
+            write_nothing_to_run(cell, directory)
+            return 0
+        selection = write_cell_selection(cell, directory, routers)
         directory.mkdir(parents=True, exist_ok=True)
         argv = run_argv(cell, directory, selection, envs_dir=self.envs_dir, extra=self.extra)
         with (directory / CELL_LOG).open("wb") as log:

@@ -46,6 +46,7 @@ class PlanEnv:
 
     name: str
     kinds: tuple[str, ...] | None = None
+    skip_checks: tuple[str, ...] = ()  # checks this environment cannot support
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,11 @@ class _Reader:
             for kind in chosen or ():
                 if kind not in kinds:
                     raise self.fail(f"{env_key}.kinds", f"unknown network kind {kind!r}")
-            envs.append(PlanEnv(str(env_name), chosen))
+            skip = self.strings(options.get("skip_checks"), f"{env_key}.skip_checks")
+            if set(skip) - CHECK_NAMES:
+                raise self.fail(f"{env_key}.skip_checks",
+                                f"unknown check(s) {', '.join(sorted(set(skip) - CHECK_NAMES))}")
+            envs.append(PlanEnv(str(env_name), chosen, skip))
         trend = data.get("trend", 14)
         if not isinstance(trend, int) or trend < 1:
             raise self.fail(f"{key}.trend", "expected a positive number of nights")

@@ -14,6 +14,7 @@ from typing import Any
 
 from vrtest.errors import UsageError
 from vrtest.matrix.cells import Cell
+from vrtest.results import SuiteResult
 
 SELECTION_FILE = "matrix-selection.json"
 
@@ -59,6 +60,15 @@ def cell_selection(cell: Cell, routers: Sequence[str] | None) -> dict[str, Any]:
     if routers:
         record["routers"] = list(routers)
     return record
+
+
+def write_nothing_to_run(cell: Cell, directory: Path) -> None:
+    """Record a cell whose environment has no router of its kind (and no suites) as NOT RUN."""
+    directory.mkdir(parents=True, exist_ok=True)
+    result = SuiteResult(name="vr-checks", kind="checks", metadata={"not_run": "true"},
+                         error=f"not run: no {cell.title} routers in {cell.env}")
+    (directory / "results.jsonl").write_text(json.dumps(result.to_dict()) + "\n",
+                                            encoding="utf-8")
 
 
 def write_cell_selection(cell: Cell, directory: Path, routers: Sequence[str] | None) -> Path:
