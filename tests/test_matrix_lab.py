@@ -98,3 +98,12 @@ def test_lab_matrix_green_then_one_broken_router_reddens_exactly_its_cell(
     assert 'id="cell-local-mx-vpc" data-kind="vpc" data-status="failed"' in page
     assert page.count('data-status="passed"') == 2 and page.count('data-status="failed"') == 1
     assert (night2 / "local-mx-vpc" / "report.html").is_file()
+
+    shown = cli("history", "show", "--env", ENV, "--history", str(lab["db"]), "--format", "json")
+    rates = {row["test"].rsplit("::", 1)[-1]: (row["runs"], row["flake_rate"])
+             for row in json.loads(shown.out)["tests"]}
+    assert rates["default-route[r-4-VM]"] == (2, 0.5)  # passed, then failed: one flip in two
+    assert rates["default-route[r-5-VM]"] == (2, 0.0)
+    durations = cli("history", "durations", "--env", ENV, "--history", str(lab["db"]),
+                    "--format", "json")
+    assert json.loads(durations.out)["suites"]["vr-checks"] > 0
