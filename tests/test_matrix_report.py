@@ -179,3 +179,26 @@ def test_import_flag_stores_cells_as_nightly(cli, tmp_path: Path, fmt: str) -> N
     assert sorted((r.cell, r.kind) for r in runs) == [
         ("local-isolated", "nightly"), ("local-isolated-redundant", "nightly"),
         ("local-vpc", "nightly")]
+
+
+def test_interrupt_stops_other_zones_and_starts_no_further_cell(tmp_path: Path) -> None:
+    cells = [cell("a", "isolated"), cell("b", "isolated"), cell("b", "vpc")]
+    b_started, released = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def execute(c: Cell, directory: Path) -> int:
+        ran.append(c.id)
+        if c.env == "a":
+            assert b_started.wait(timeout=5)
+            raise KeyboardInterrupt  # as if Ctrl-C arrived while both zones were busy
+        b_started.set()
+        assert released.wait(timeout=5), "the running cell was never stopped"
+        write_run(directory, {"checks::default-route": "passed"}, env=c.env)
+        return 0
+
+    with pytest.raises(KeyboardInterrupt):
+        run_cells(cells, tmp_path, execute, Console(io.StringIO(), io.StringIO()),
+                  on_interrupt=released.set)
+    time.sleep(0.2)  # give zone b's thread the chance to (wrongly) start its next cell
+    assert sorted(ran) == ["a-isolated", "b-isolated"]
+    assert not (tmp_path / "b-vpc").exists()

@@ -79,10 +79,8 @@ def handler(args: argparse.Namespace, console: Console) -> int:
     if not args.report_only:
         _refuse_finished_cells(cells, args.output)
         executor = SubprocessExecutor(console, envs_dir=args.envs_dir, extra=_run_extra(args))
-        try:
-            run_cells(cells, args.output, executor, console, parallel=max(1, args.parallel))
-        finally:
-            executor.terminate()
+        run_cells(cells, args.output, executor, console, parallel=max(1, args.parallel),
+                  on_interrupt=executor.terminate)
     if args.import_runs:
         _import(args, cells, console)
     if args.cell:

@@ -134,27 +134,46 @@ def run_cells(
     console: Console,
     *,
     parallel: int = 4,
+    on_interrupt: Callable[[], None] | None = None,
 ) -> list[CellRun]:
-    """Run every cell into ``output/<cell id>``; zones in parallel, cells of a zone in turn."""
-    groups = zone_groups(cells)
+    """Run every cell into ``output/<cell id>``; zones in parallel, cells of a zone in turn.
+
+    On an interrupt (SIGINT/SIGTERM in the main thread, or a cell raising), no further cell
+    starts, ``on_interrupt`` stops the running ones, and finished cells stay on disk.
+    """
     results: list[CellRun] = []
-    lock = threading.Lock()
+    lock, stopping = threading.Lock(), threading.Event()
 
     def run_group(group: list[Cell]) -> None:
         for cell in group:
-            directory = output / cell.id
-            console.info(f"cell {cell.id}: running ({len(cell.suites)} suites, "
-                         f"{len(cell.checks)} checks)")
-            start = time.monotonic()
-            code = executor(cell, directory)
-            stamp_cell(directory, cell)
-            run = CellRun(cell, directory, code, time.monotonic() - start)
-            console.info(f"cell {cell.id}: exit {code} after {run.seconds:.0f}s")
+            if stopping.is_set():
+                return
+            run = _run_one(cell, output / cell.id, executor, console)
             with lock:
                 results.append(run)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(groups)))) as pool:
+    groups = zone_groups(cells)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(groups))))
+    try:
         for future in [pool.submit(run_group, group) for group in groups]:
             future.result()
+    except BaseException:
+        stopping.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        if on_interrupt is not None:
+            on_interrupt()
+        raise
+    pool.shutdown()
     order = {cell.id: index for index, cell in enumerate(cells)}
     return sorted(results, key=lambda run: order[run.cell.id])
+
+
+def _run_one(cell: Cell, directory: Path, executor: CellExecutor, console: Console) -> CellRun:
+    console.info(f"cell {cell.id}: running ({len(cell.suites)} suites, "
+                 f"{len(cell.checks)} checks)")
+    start = time.monotonic()
+    code = executor(cell, directory)
+    stamp_cell(directory, cell)
+    run = CellRun(cell, directory, code, time.monotonic() - start)
+    console.info(f"cell {cell.id}: exit {code} after {run.seconds:.0f}s")
+    return run
