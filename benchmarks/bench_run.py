@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.run_support import write_env
 
 SUITES = 20
 NOSETESTS = """#!/bin/sh
@@ -41,11 +42,7 @@ def prepare(root: Path) -> tuple[Path, Path]:
     script.parent.mkdir()
     script.write_text(NOSETESTS)
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    env = root / "bench.yaml"
-    env.write_text(yaml.safe_dump({
-        "name": "bench", "hypervisor": "kvm", "management": {"api_url": "http://127.0.0.1/"},
-        "marvin": {"runner": "nose", "python": "", "zone": "z", "required_hardware": False,
-                   "cloudstack": str(root / "cloudstack")}}))
+    env = write_env(root, root / "cloudstack", name="bench", marvin={"python": ""})
     selection = root / "selection.json"
     selection.write_text(json.dumps({"suites": [{"path": s, "reasons": ["bench"]}
                                                 for s in suites], "checks": []}))

@@ -198,3 +198,18 @@ def test_cli_errors_are_one_line_with_exit_code(
     assert result.code == code
     assert text in result.err and len(result.err.strip().splitlines()) <= 2
     assert "Traceback" not in result.err and TOKEN not in result.err
+
+
+def test_multibranch_job_without_checkout_asks_the_api(cli, github: FakeGitHub,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ghprbPullId", "ghprbTargetBranch", "ghprbActualCommit"):
+        monkeypatch.delenv(name, raising=False)
+    github.pull(12, FILES[:1])
+    result = cli("select", "--github-api", github.base, "--format", "json",
+                 env={"CHANGE_ID": "12", "CHANGE_TARGET": "main", "GIT_COMMIT": "abc123",
+                      "CHANGE_URL": "https://github.com/apache/cloudstack/pull/12"})
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["source"]["kind"] == "jenkins" and data["source"]["jenkins"] == "multibranch"
+    assert data["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRedundant.py"]
+    assert github.seen[0]["path"] == "/repos/apache/cloudstack/pulls/12"

@@ -91,7 +91,8 @@ def test_regression_fails_naming_the_router_with_evidence_exit_1(
     assert "throw 172.16.0.0/24 table Table_eth1" in out  # the evidence: what the router has
     assert "r-1-VM  default-route    PASSED" in out
     assert "r-2-VM  iptables-policy  PASSED" in out
-    assert "ERROR default-route[r-3-VM]: unreachable: router r-3-VM" in out
+    assert ("ERROR r-3-VM (default-route, iptables-policy, services): router r-3-VM "
+            "(169.254.3.5:3922 via " in out)
     assert "zone-secret-value" not in out
 
 

@@ -250,3 +250,14 @@ def test_evidence_names_the_command_and_router() -> None:
 def test_unknown_check_name_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="unknown check default-routes"):
         select_checks(["default-routes"])
+
+
+def test_api_state_refreshed_after_collection_is_what_is_compared() -> None:
+    from vrtest.checks.runner import with_api_state
+
+    stale = Router(**{**PRIMARY.__dict__, "redundant_state": "BACKUP"})  # before the election
+    outputs = with_api_state({"r-6-VM": RouterOutputs(stale, state("redundant-vpc-primary"))},
+                             [PRIMARY])
+    assert outputs["r-6-VM"].router.redundant_state == "PRIMARY"
+    results = evaluate_all(outputs, select_checks(["redundant-state"]))
+    assert results[0].outcome is Outcome.PASSED

@@ -33,16 +33,16 @@ def envs(tmp_path: Path) -> Path:
     return target
 
 
-def test_list_shows_the_five(cli: CliRunner) -> None:
+def test_list_shows_the_six(cli: CliRunner) -> None:
     result = cli("env", "list", cwd=REPO_ROOT)
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].split() == ["NAME", "HYPERVISOR", "ZONES", "VR", "ACCESS", "CAPABILITIES",
                                 "STATUS"]
     names = [line.split()[0] for line in lines[1:]]
-    assert names == ["lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
-    assert "management-server" in lines[2]
-    assert "no real VRs" in lines[5]
+    assert names == ["fastlane", "lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
+    assert "management-server" in lines[3]
+    assert "no real VRs" in lines[1] and "no real VRs" in lines[6]
 
 
 def test_list_json(cli: CliRunner) -> None:
@@ -65,7 +65,9 @@ def test_list_shows_first_error_of_a_broken_descriptor(cli: CliRunner, envs: Pat
 def test_validate_all_ok(cli: CliRunner) -> None:
     result = cli("env", "validate", cwd=REPO_ROOT)
     assert result.code == 0, result.err
-    assert result.out.strip().endswith("5 valid, 0 invalid")
+    shipped = len(list((REPO_ROOT / "environments").glob("*.yaml")))
+    assert shipped >= 6
+    assert result.out.strip().endswith(f"{shipped} valid, 0 invalid")
 
 
 @pytest.mark.parametrize(
@@ -231,7 +233,7 @@ def test_quick_start_in_a_real_process() -> None:
                           capture_output=True, text=True, check=False, env=env)
     assert proc.returncode == 0, proc.stderr
     assert [line.split()[0] for line in proc.stdout.splitlines()[1:]] == [
-        "lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
+        "fastlane", "lab-kvm", "lab-vmware", "lab-xen", "local", "simulator"]
     assert "\x1b[" not in proc.stdout + proc.stderr
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from tests.fastlane_helpers import SCENARIOS, TREE, break_default_route, copy_tr
 from vrtest.console import Console
 from vrtest.fastlane.__main__ import main as fastlane_main
 from vrtest.fastlane.lane import LaneRequest, run_fastlane
+from vrtest.fastlane.ns import sweep
 from vrtest.fastlane.packages import package_root
 from vrtest.fastlane.runner import Workspace, run_scenario, to_suite_result
 from vrtest.fastlane.scenario import load_scenario
@@ -50,9 +53,11 @@ def test_good_tree_passes_every_check(workspace: Workspace) -> None:
     run = run_scenario(load_scenario(MINI), TREE, workspace)
     result = to_suite_result(run)
     assert run.error == ""
-    assert _by_check(result) == {"scripts": Outcome.PASSED, "default-route": Outcome.PASSED,
-                                 "iptables-policy": Outcome.PASSED, "services": Outcome.PASSED,
-                                 "state": Outcome.PASSED}
+    assert _by_check(result) == {
+        "default-route": Outcome.PASSED, "iptables-policy": Outcome.PASSED,
+        "redundant-state": Outcome.SKIPPED, "vpn": Outcome.SKIPPED, "dhcp-dns": Outcome.PASSED,
+        "services": Outcome.PASSED, "scripts": Outcome.PASSED, "processes": Outcome.PASSED,
+        "state": Outcome.PASSED}
     assert "default via 172.16.0.1 dev eth1" in run.states["r-7-VM"].text("route")
     assert result.kind == "fastlane" and result.name == "fastlane/mini-vpc"
 
@@ -64,9 +69,9 @@ def test_broken_tree_fails_default_route_with_the_route_table(workspace: Workspa
     result = to_suite_result(run_scenario(load_scenario(MINI), broken, workspace))
     checks = _by_check(result)
     assert checks.pop("default-route") is Outcome.FAILED
-    assert set(checks.values()) == {Outcome.PASSED}
+    assert set(checks.values()) == {Outcome.PASSED, Outcome.SKIPPED}
     failed = next(t for t in result.tests if t.outcome is Outcome.FAILED)
-    assert "found none" in failed.message
+    assert "no default via 172.16.0.1 dev eth1 (default routes there: none)" in failed.message
     assert any("10.1.1.0/24 dev eth2" in e.output for e in failed.evidence)
 
 
@@ -103,6 +108,7 @@ def test_lane_reports_each_result_as_it_finishes(workspace: Workspace, tmp_path:
     results = run_fastlane(request, workspace, Console(io.StringIO(), err, environ={}),
                            on_result=lambda r: seen.append(r.name))
     assert seen == ["fastlane/mini-vpc"] and not results[0].failed
+    assert not workspace.run_dir.exists()
     assert "fastlane/mini-vpc: ok" in err.getvalue()
 
 
@@ -125,3 +131,41 @@ def test_sigterm_removes_every_namespace_process_and_mount(pkg_root: Path, tmp_p
     assert proc.returncode == 143, err
     assert "interrupted by SIGTERM" in err
     assert leftovers(prefix, run_base / prefix) == []
+
+
+def test_vrtest_run_with_a_fastlane_environment(cli: Any, pkg_root: Path, tmp_path: Path) -> None:
+    broken = copy_tree(tmp_path / "checkout")
+    break_default_route(broken)
+    env = tmp_path / "fastlane.yaml"
+    env.write_text(f"name: fl-test\nkind: fastlane\nhypervisor: kvm\n"
+                   f"capabilities: {{real_vrs: false}}\nmarvin: {{enabled: false}}\n"
+                   f"fastlane: {{suites: {SCENARIOS}, jobs: 1, script_timeout: 20}}\n")
+    selection = tmp_path / "selection.json"
+    selection.write_text(json.dumps({"changed": ["systemvm/debian/opt/cloud/bin/cs/CsAddress.py"],
+                                     "areas": [{"name": "routing-addressing"}], "suites": [],
+                                     "checks": [], "source": {"kind": "files"}}))
+    out = tmp_path / "run"
+    result = cli("run", "--env", str(env), "--cloudstack", str(tmp_path / "checkout"),
+                 "--selection", str(selection), "--output", str(out),
+                 env={"VRTEST_CACHE": str(pkg_root.parents[1]),
+                      "VRTEST_FASTLANE_RUN": str(tmp_path / "fl")})
+    assert result.code == 1, result.err
+    assert "[fastlane] 1 scenario(s): areas routing-addressing" in result.err
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    lane = [r for r in records if r["kind"] == "fastlane"]
+    assert [r["name"] for r in lane] == ["fastlane/mini-vpc"]
+    failed = [t["name"] for t in lane[0]["tests"] if t["outcome"] == "failed"]
+    assert failed == ["default-route[r-7-VM]"]
+    assert "default-route[r-7-VM]" in (out / "summary.md").read_text().replace("\\", "")
+
+
+def test_sweep_removes_what_a_killed_run_left(tmp_path: Path) -> None:
+    prefix = f"vfs{os.getpid() % 100000}"
+    state_dir = tmp_path / "run"
+    code = ("import os, sys; from pathlib import Path; from vrtest.fastlane.ns import Ledger; "
+            f"l = Ledger(Path({str(state_dir / prefix / 'a' / 'state.json')!r})); "
+            f"l.add_netns({prefix + '-0'!r}); os._exit(9)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
+    assert leftovers(prefix, state_dir) == [f"netns {prefix}-0"]
+    assert sweep(state_dir) == [f"{prefix}-0"]
+    assert leftovers(prefix, state_dir) == []

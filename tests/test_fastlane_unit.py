@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.fastlane_helpers import SCENARIOS, TREE, copy_tree
+from vrtest.environment import load_environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.fastlane.apply import boot_nics, boot_script
-from vrtest.fastlane.checks import parse_default_routes
+from vrtest.fastlane.backend import api_router, guest_vms
+from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
+from vrtest.fastlane.select import scenarios_for
 from vrtest.fastlane.state import RouterState, diff_states, parse_capture
 from vrtest.fastlane.tree import vr_tree
 
@@ -94,12 +97,6 @@ def test_boot_configures_only_eth0_on_a_vpc_router_and_every_nic_elsewhere() -> 
         {"type": "dhcpsrvr"})
 
 
-def test_parse_default_routes() -> None:
-    text = "default via 172.16.0.1 dev eth1 \ndefault via 10.0.0.1 dev eth2 metric 5\n"
-    assert parse_default_routes(text) == [("172.16.0.1", "eth1"), ("10.0.0.1", "eth2")]
-    assert parse_default_routes("") == []
-
-
 def test_state_diff_reads_like_a_sentence() -> None:
     base = parse_capture("r-10-VM", "### vrtest-section route\ndefault via 172.16.0.1 dev eth1 \n"
                          "10.1.1.0/24 dev eth2 proto kernel\n### vrtest-section iptables\n-A X\n")
@@ -110,3 +107,58 @@ def test_state_diff_reads_like_a_sentence() -> None:
         "scenario vpc-2tier: iptables -A Y added",
     ]
     assert diff_states("s", base, base) == []
+
+
+def test_api_router_records_come_from_the_scenario_databags() -> None:
+    scenarios = {s.name: s for s in list_scenarios(REPO_SUITES)}
+    vpc = scenarios["vpc-2tier"]
+    record = api_router(vpc, vpc.routers[0], "")
+    assert (record.kind, record.public_ip, record.public_gateway) == ("vpc", "172.16.0.10",
+                                                                      "172.16.0.1")
+    assert record.network_ids == ("10.1.1.0/24", "10.1.2.0/24") and not record.redundant
+    iso = scenarios["isolated"]
+    record = api_router(iso, iso.routers[0], "")
+    assert (record.kind, record.network_ids) == ("isolated", ("10.2.2.0/24",))
+    vms = guest_vms(iso, ["10.2.2.0/24"])["10.2.2.0/24"]
+    assert [(vm.name, vm.ip) for vm in vms] == [("web-1", "10.2.2.10"), ("db-1", "10.2.2.11")]
+    peer = scenarios["vpc-s2s-vpn"].outside[0]
+    assert (peer.name, peer.index) == ("vpn-peer", 1) and "/etc/ipsec.conf" in peer.files
+    pair = scenarios["redundant-vpc"]
+    assert api_router(pair, pair.routers[1], "BACKUP").redundant_state == "BACKUP"
+
+
+def test_skip_checks_must_name_a_shared_check(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "cmd_line.json").write_text(json.dumps({"type": "cmdline", "cmd_line": {}}))
+    (bad / "scenario.yaml").write_text(
+        "routers: [{name: r-1-VM, boot: cmd_line.json}]\nskip-checks: {pingable: no}\n")
+    with pytest.raises(ConfigError, match="unknown check pingable"):
+        load_scenario(bad)
+
+
+def test_selection_areas_pick_scenarios_and_shared_engine_picks_all() -> None:
+    every = list_scenarios(REPO_SUITES)
+    names = lambda chosen: sorted(s.name for s in chosen)  # noqa: E731
+    vpn, why = scenarios_for({"areas": [{"name": "vpn"}]}, every)
+    assert names(vpn) == ["vpc-ra-vpn", "vpc-s2s-vpn"] and why == "areas vpn"
+    everything, why = scenarios_for({"areas": [{"name": "shared-config-engine"}]}, every)
+    assert len(everything) == len(every) and "shared-config-engine" in why
+    assert len(scenarios_for({"areas": [], "fallback": True}, every)[0]) == len(every)
+    assert scenarios_for({"areas": [{"name": "router-api"}]}, every) == (
+        [], "no VR script area changed")
+    unknown, why = scenarios_for({"areas": [{"name": "brand-new-area"}]}, every)
+    assert len(unknown) == len(every) and "no scenario for brand-new-area" in why
+
+
+def test_fastlane_descriptor_loads_as_its_own_kind() -> None:
+    env = load_environment(str(REPO_SUITES.parents[1] / "environments" / "fastlane.yaml"))
+    assert env.kind == "fastlane" and env.fastlane is not None
+    assert env.fastlane.jobs == 3 and env.capabilities.real_vrs is False
+
+
+def test_non_root_gets_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with pytest.raises(ConfigError) as exc:
+        require_root()
+    assert exc.value.one_line().startswith("the fast lane needs root")

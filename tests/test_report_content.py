@@ -156,6 +156,7 @@ def test_suite_error_and_not_run_rows(tmp_path: Path) -> None:
     write_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
     assert "| 0 | 0 | 1 | 0 | 0 | 1 |" in summary
+    assert summary.startswith("## vrtest: :x: FAILED (1 not run)")
     assert "last line before the hang" in summary
     assert "not run \\(1\\): smoke/test\\_vpc\\_vpn\\.py: no management server" in summary
     cases = {c.get("classname"): c for c in ET.parse(tmp_path / "junit.xml").iter("testcase")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -88,13 +89,26 @@ def test_nosetests_script_when_no_python_configured(cli: CliRunner, lab: Path) -
 
 def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner,
                                                                   lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_pass.py"])
-    assert result.code == 0, result.err
+    env = write_env(lab, lab / "cloudstack")
+    descriptor = yaml.safe_load(env.read_text())
+    descriptor["management"]["secret_key"] = "${STANDIN_SECRET}"
+    env.write_text(yaml.safe_dump(descriptor))
+    selection = write_selection(lab, ["smoke/test_crash.py"])  # its log tail is reported
+    out = lab / "out"
+    environ = {**standin_environ(lab), "STANDIN_SECRET": "standin-secret-key-123",
+               "STANDIN_ECHO_CONFIG": "1"}
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=environ)
+    assert result.code == 1, result.err
     config = out / "marvin.cfg"
     assert oct(config.stat().st_mode & 0o777) == "0o600"
     assert "standin-secret-key-123" in config.read_text()
-    for name in ("junit.xml", "summary.md", "report.html", "results.jsonl", "run.json"):
-        assert "standin-secret-key-123" not in (out / name).read_text(), name
+    log = out / "marvin" / "smoke__test_crash.log"
+    assert "Marvin config:" in log.read_text() and "****" in log.read_text()
+    for path in [log, *(out / n for n in ("junit.xml", "summary.md", "report.html",
+                                         "results.jsonl", "run.json"))]:
+        assert "standin-secret-key-123" not in path.read_text(), path.name
+    assert "****" in results(out)[0]["log_tail"]  # the reported log tail, masked
 
 
 def test_timeout_kills_the_process_group_and_keeps_the_log_tail(cli: CliRunner,
@@ -210,11 +224,14 @@ def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
         (["--all", "--shard", "5/4"], "K must be between 1 and N"),
         (["--all", "--jobs", "0"], "--jobs must be positive"),
         ([], "say what changed"),
+        (["--diff", "main...HEAD", "--cloudstack", str(lab / "nowhere")], "needs the CloudStack"),
     ]
     for args, message in cases:
         result = cli("run", "--env", str(env), "--output", str(lab / "o"), *args)
         assert result.code == 2, (args, result.err)
         assert message in result.err and "Traceback" not in result.err
+    nothing = cli("run", "--resume", str(lab / "nowhere"), "--env", str(env))
+    assert nothing.code == 2 and "no vrtest run there" in nothing.err
     unknown = cli("run", "--all", "--env", "no-such-env", "--envs-dir", str(lab))
     assert unknown.code == 2 and "no-such-env" in unknown.err
 
@@ -288,3 +305,51 @@ def test_json_formats_for_the_plan_and_the_result(cli: CliRunner, lab: Path) -> 
     summary = json.loads(result.out)
     assert summary["verdict"] == "FAILED" and summary["exit_code"] == 1 == result.code
     assert summary["counts"]["passed"] == 1 and summary["counts"]["skipped"] == 1
+
+
+def test_default_output_is_a_fresh_directory_per_run(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    selection = write_selection(lab, ["smoke/test_pass.py"])
+    result = cli("run", "--selection", str(selection), "--env", str(env),
+                 env=standin_environ(lab), cwd=lab)
+    assert result.code == 0, result.err
+    runs = list((lab / "vrtest-runs").glob("lab-standin-*/results.jsonl"))
+    assert len(runs) == 1 and str(runs[0].parent.relative_to(lab)) in result.out
+
+
+def test_files_go_through_the_selector(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    out = lab / "out"
+    result = cli("run", "--files", "systemvm/debian/opt/cloud/bin/cs/CsRoute.py", "--env",
+                 str(env), "--output", str(out), "--dry-run", "--format", "json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    assert plan["checks"] == ["default-route", "iptables-policy", "services"]
+    saved = json.loads((out / "selection.json").read_text())
+    assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
+    assert any("vr-routing" in r for c in saved["checks"] for r in c["reasons"])
+
+
+def test_diff_in_a_real_git_checkout(cli: CliRunner, lab: Path) -> None:
+    repo = lab / "cloudstack"
+    route = repo / "systemvm/debian/opt/cloud/bin/cs/CsRoute.py"
+    route.parent.mkdir(parents=True)
+    route.write_text("# routes\n")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    route.write_text("# routes, changed\n")
+    git("commit", "-qam", "change the default route")
+    env = write_env(lab, repo)
+    result = cli("run", "--diff", "HEAD~1...HEAD", "--env", str(env), "--output",
+                 str(lab / "out"), "--dry-run", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["checks"] == ["default-route", "iptables-policy", "services"]
+    saved = json.loads((lab / "out" / "selection.json").read_text())
+    assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
+    assert saved["source"]["kind"] == "diff"

@@ -16,20 +16,21 @@ import pytest
 from tests.run_support import make_checkout, standin_environ, write_env, write_selection
 
 
-def _start(root: Path) -> tuple[subprocess.Popen[str], Path]:
+def _start(root: Path, *extra: str, parallel: bool = False) -> tuple[subprocess.Popen[str], Path]:
     make_checkout(root)
-    env_file = write_env(root, root / "cloudstack")
+    env_file = write_env(root, root / "cloudstack", marvin={"parallel_safe": parallel})
     selection = write_selection(root, ["smoke/test_pass.py", "smoke/test_slow.py",
                                        "smoke/test_mixed.py"])
     out = root / "out"
     environ = {**os.environ, **standin_environ(root), "STANDIN_SLOW_SECONDS": "120"}
     process = subprocess.Popen(
         [sys.executable, "-m", "vrtest", "run", "--selection", str(selection), "--env",
-         str(env_file), "--output", str(out)],
+         str(env_file), "--output", str(out), *extra],
         env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     marker = root / "state" / "slow-started"
     deadline = time.monotonic() + 30
-    while not marker.exists():
+    results = out / "results.jsonl"
+    while not marker.exists() or not results.exists():
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
             pytest.fail(f"the slow suite never started: {process.communicate()}")
@@ -58,3 +59,16 @@ def test_signal_mid_run_writes_partial_reports(tmp_path: Path, sig: signal.Signa
     assert "partial: interrupted" in (out / "summary.md").read_text()
     with pytest.raises(ProcessLookupError):
         os.kill(slow_pid, 0)  # the suite's process group was stopped
+
+
+def test_sigterm_with_parallel_suites_stops_every_group(tmp_path: Path) -> None:
+    process, out = _start(tmp_path, "--jobs", "3", parallel=True)
+    slow_pid = int((tmp_path / "state" / "slow-started").read_text())
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 143, err
+    names = {json.loads(line)["name"] for line in (out / "results.jsonl").read_text().splitlines()}
+    assert "smoke/test_slow.py" not in names and "smoke/test_pass.py" in names
+    assert json.loads((out / "run.json").read_text())["status"] == "interrupted"
+    with pytest.raises(ProcessLookupError):
+        os.kill(slow_pid, 0)

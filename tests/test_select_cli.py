@@ -49,7 +49,7 @@ def test_json_is_the_documented_contract(cli) -> None:
     suite = next(s for s in data["suites"] if s["path"] == "smoke/test_vpc_redundant.py")
     assert set(suite) == {"path", "tests", "reasons"} and suite["tests"] and suite["reasons"]
     assert {c["name"] for c in data["checks"]} == {"redundant-state", "default-route",
-                                                  "iptables-policy"}
+                                                  "iptables-policy", "services"}
     assert data["fallback"] is False and data["source"] == {"kind": "files"}
     assert Selection.from_dict(data).to_dict() == data
 
@@ -87,18 +87,28 @@ def test_two_sources_is_a_usage_error(cli) -> None:
     assert result.code == 2 and "give one change source" in result.err
 
 
+ENVS = Path(__file__).resolve().parents[1] / "environments"
+
+
 def test_env_filters_and_reports_not_verified(cli, tmp_path: Path) -> None:
-    env = tmp_path / "sim.yaml"
-    env.write_text("name: sim\nhypervisor: simulator\ncapabilities: {real_vrs: false}\n"
-                   "marvin: {tags: [advanced], required_hardware: false}\n")
-    result = cli("select", "--files", RVR, "--env", str(env))
-    assert result.code == 0
+    result = cli("select", "--files", RVR, "--env", "simulator", "--envs-dir", str(ENVS))
+    assert result.code == 0, result.err
     assert "not verified here:" in result.out
-    assert "sim runs only required_hardware=false tests" in result.out
-    assert "redundant-state: sim has no real VRs" in result.out
+    assert "simulator runs only required_hardware=false tests" in result.out
+    assert "redundant-state: simulator has no real VRs" in result.out
     unknown = cli("select", "--files", RVR, "--env", "no-such-env",
                   "--envs-dir", str(tmp_path))
     assert unknown.code == 2 and "no-such-env" in unknown.err
+
+
+def test_env_with_unset_secrets_still_selects(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VRTEST_KVM_API_KEY", raising=False)
+    result = cli("select", "--files", RVR, "--env", "lab-kvm", "--envs-dir", str(ENVS),
+                 "--format", "json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert "smoke/test_vpc_redundant.py" in {s["path"] for s in data["suites"]}
+    assert {c["name"] for c in data["checks"]} >= {"redundant-state"}
 
 
 def test_cloudstack_checkout_catalog_wins(cli, checkout: Path) -> None:  # noqa: F811

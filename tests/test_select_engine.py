@@ -86,7 +86,11 @@ def test_lab_runs_hardware_tests_and_filters_by_network_kind() -> None:
 
 
 def test_narrowed_rule_selects_only_named_tests() -> None:
-    selection = select(changes("systemvm/debian/opt/cloud/bin/cs/CsLoadBalancer.py"))
+    rules = parse_rules({"rules": [{"id": "lb", "reason": "haproxy", "paths": ["x/**"],
+                                    "suites": [{"path": "smoke/test_routers.py",
+                                                "tests": ["test_02_router_internal_adv"]}]}]},
+                        "t.yaml")
+    selection = select(changes("x/lb.py"), rules=rules)
     routers = next(s for s in selection.suites if s.path == "smoke/test_routers.py")
     assert routers.tests == ("TestRouterServices.test_02_router_internal_adv",)
 
@@ -129,6 +133,43 @@ def test_picks_of_one_suite_merge_reasons_and_whole_suite_wins() -> None:
     vpn = next(s for s in both.suites if s.path == "smoke/test_vpc_vpn.py")
     assert len(vpn.tests) == 4
     assert {r.split(":")[0] for r in vpn.reasons} == {"vr-redundant", "vr-vpn"}
+
+
+def test_hardware_env_runs_every_tagged_test_as_trillian_does() -> None:
+    hardware = Capabilities("hw", real_vrs=True, required_hardware=True, tags=("advanced",))
+    selection = select(changes(RVR), env=hardware)
+    paths = {s.path for s in selection.suites}
+    assert {"smoke/test_vpc_redundant.py", "component/maint/test_redundant_router.py"} <= paths
+    assert not any("required_hardware" in item.get("reason", "")
+                   for item in selection.not_verified)
+
+
+def test_hardware_false_env_keeps_only_required_hardware_false_tests() -> None:
+    nohw = Capabilities("nohw", real_vrs=True, required_hardware=False, tags=("advanced",))
+    selection = select(changes(RVR), env=nohw)
+    absent = [item for item in selection.not_verified
+              if item.get("suite") == "component/maint/test_redundant_router.py"]
+    assert absent and "required_hardware=false" in absent[0]["reason"]
+
+
+def test_select_accepts_a_loaded_environment() -> None:
+    from vrtest.environment import load_environment
+
+    env = load_environment("simulator", envs_dir=Path(__file__).resolve().parents[1]
+                           / "environments")
+    selection = select(changes(RVR), env=env)
+    assert selection.checks == ()
+    assert any(item.get("check") == "redundant-state" for item in selection.not_verified)
+
+
+def test_changeset_entry_points_used_by_vrtest_run(tmp_path: Path) -> None:
+    listed = tmp_path / "files.txt"
+    listed.write_text(f"{RVR}\n")
+    assert ChangeSet.from_files([RVR]).paths == (RVR,)
+    assert ChangeSet.from_files_from(str(listed)).paths == (RVR,)
+    everything = select(ChangeSet.everything())
+    assert {s.path for s in load_rules().vr_set} <= {s.path for s in everything.suites}
+    assert not everything.fallback
 
 
 def test_capabilities_from_descriptor_mapping() -> None:

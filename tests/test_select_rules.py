@@ -17,6 +17,7 @@ from vrtest.selector.rules import CHECK_NAMES, load_rules
 
 DATA = Path(__file__).parent / "data" / "selector"
 CUR = "systemvm/debian/opt/cloud"
+OLD_VR = "systemvm/patches/debian/config"
 OLD = "systemvm/patches/debian/config/opt/cloud"
 CORE = "core/src/main/java/com/cloud/agent/resource/virtualnetwork"
 OLD_CORE = "core/src/com/cloud/agent/resource/virtualnetwork"
@@ -162,6 +163,11 @@ CASES = [
      VR_SET, ALL_CHECKS),
     ("tools/appliance/definitions/systemvmtemplate/definition.rb", "vr-template", VR_SET,
      ALL_CHECKS),
+    # management-server orchestration of what the VR gets
+    ("server/src/main/java/com/cloud/network/IpAddressManagerImpl.java", "network-orchestration",
+     ROUTING_SUITES, {"default-route"}),
+    ("engine/orchestration/src/main/java/org/apache/cloudstack/engine/orchestration/"
+     "NetworkOrchestrator.java", "network-orchestration", ROUTING_SUITES, {"default-route"}),
     # router API on the management server
     ("api/src/main/java/org/apache/cloudstack/api/command/admin/router/StopRouterCmd.java",
      "router-api", {"smoke/test_routers.py"}, {"services"}),
@@ -183,6 +189,16 @@ def test_path_selects_area_suites_and_checks(
     assert checks <= check_names(selection)
     assert not selection.fallback
     assert all(suite.reasons for suite in selection.suites)
+
+
+@pytest.mark.parametrize("path", [f"{CUR}/bin/cs/CsLoadBalancer.py", f"{CUR}/bin/ipsectunnel.sh",
+                                  f"{OLD}/bin/cs/CsStaticRoutes.py", f"{CUR}/bin/cs/CsMonitor.py"])
+def test_every_vr_rule_adds_the_end_to_end_baseline(path: str) -> None:
+    selection = run(path)
+    assert {"smoke/test_routers.py", "smoke/test_routers_network_ops.py",
+            "smoke/test_vpc_router_nics.py"} <= suite_paths(selection)
+    assert {"default-route", "services"} <= check_names(selection)
+    assert len(selection.suites) < 20
 
 
 def test_narrow_change_does_not_select_the_world() -> None:
@@ -304,6 +320,85 @@ PR_CASES = [
     pytest.param(
         [f"{OLD}/bin/configure.py"], {"smoke/test_vpc_vpn.py", "smoke/test_privategw_acl.py"},
         id="PR2190-s2s-vpn"),
+    pytest.param(
+        [f"{OLD}/bin/checkrouter.sh", f"{OLD}/templates/checkrouter.sh.templ",
+         f"{OLD}/bin/master.py", f"{OLD}/bin/cs/CsRedundant.py"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py"},
+        id="PR940-keepalived-race-reviewer-ran"),
+    pytest.param(
+        [f"{OLD_SERVER}/element/VirtualRouterElement.java",
+         f"{OLD_SERVER}/element/VpcVirtualRouterElement.java",
+         "server/src/org/apache/cloudstack/network/topology/NetworkTopologyContext.java"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
+         "smoke/test_password_server.py", "smoke/test_router_dhcphosts.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_vpc_vpn.py", "smoke/test_network.py"},
+        id="PR1184-rvpc-private-gateway-reviewer-ran"),
+    pytest.param(
+        [f"{OLD_SERVER}/router/NetworkHelperImpl.java"],
+        {"smoke/test_password_server.py", "smoke/test_vpc_redundant.py",
+         "smoke/test_routers_iptables_default_policy.py", "smoke/test_routers_network_ops.py",
+         "smoke/test_vpc_router_nics.py", "smoke/test_router_dhcphosts.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_vpc_vpn.py", "smoke/test_privategw_acl.py", "smoke/test_network.py"},
+        id="PR1222-rvr-ha-reviewer-ran"),
+    pytest.param(
+        ["plugins/network-elements/internal-loadbalancer/src/org/apache/cloudstack/network/"
+         "element/InternalLoadBalancerElement.java",
+         f"{OLD_SERVER}/lb/LoadBalancingRulesManagerImpl.java"],
+        {"smoke/test_internal_lb.py", "smoke/test_loadbalance.py"},
+        id="PR1577-internal-lb-haproxy"),
+    pytest.param(
+        ["systemvm/debian/etc/sysctl.conf", f"{SERVER}/router/CommandSetupHelper.java",
+         "plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/"
+         "LibvirtComputingResource.java",
+         "test/integration/component/test_multiple_subnets_in_vpc_rvr.py",
+         "tools/marvin/marvin/lib/base.py"],
+        {"smoke/test_privategw_acl.py", "component/test_multiple_subnets_in_vpc_rvr.py"},
+        id="PR3847-rvr-guest-nic-trillian-failed"),
+    pytest.param(
+        [f"{CORE}/facade/SetIpv6FirewallRulesConfigItem.java", f"{CORE}/model/FirewallRule.java",
+         f"{CUR}/bin/cs/CsNetfilter.py"],
+        {"smoke/test_network_ipv6.py", "smoke/test_vpc_ipv6.py",
+         "smoke/test_routers_iptables_default_policy.py"},
+        id="PR6314-ipv6-firewall"),
+    pytest.param(
+        [f"{CUR}/bin/cs/CsVpcGuestNetwork.py"],
+        {"smoke/test_vpc_ipv6.py", "smoke/test_vpc_redundant.py"},
+        id="PR13127-radvd-redundant-vpc"),
+    pytest.param(
+        ["engine/schema/src/com/cloud/network/dao/NetworkVO.java",
+         "server/src/com/cloud/network/NetworkServiceImpl.java",
+         f"{OLD_SERVER}/vpc/VpcManagerImpl.java"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_network.py"},
+        id="PR1299-private-gw-iface-reviewer-ran"),
+    pytest.param(
+        [f"{OLD}/bin/configure.py", f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsRedundant.py",
+         f"{OLD}/bin/master.py", f"{OLD}/templates/keepalived.conf.templ"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
+         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
+         "smoke/test_network.py"},
+        id="PR1070-rvpc-state-reviewer-ran"),
+    pytest.param(
+        ["scripts/network/domr/router_proxy.sh",
+         "server/src/com/cloud/network/firewall/FirewallManagerImpl.java",
+         f"{OLD_VR}/etc/dnsmasq.conf.tmpl", f"{OLD_VR}/etc/init.d/cloud-early-config",
+         f"{OLD_VR}/etc/iptables/iptables-dhcpsrvr", f"{OLD}/bin/configure.py",
+         f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsDatabag.py", f"{OLD}/bin/cs/CsNetfilter.py",
+         f"{OLD}/bin/vr_cfg.sh"],
+        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
+         "smoke/test_vpc_router_nics.py", "smoke/test_network_acl.py",
+         "component/test_vpc_offerings.py", "component/test_vpc_routers.py",
+         "smoke/test_routers.py", "smoke/test_privategw_acl.py",
+         "smoke/test_reset_vm_on_reboot.py", "smoke/test_vm_life_cycle.py",
+         "smoke/test_vpc_vpn.py", "smoke/test_service_offerings.py"},
+        id="PR887-combined-vr-fixes-always-run-list"),
 ]
 
 
@@ -320,3 +415,20 @@ def test_selection_round_trips_through_json(tmp_path: Path) -> None:
     target = tmp_path / "selection.json"
     selection.save(target)
     assert Selection.load(target) == selection
+
+
+ROUTING_COMMANDS = "core/src/main/java/com/cloud/agent/api/routing"
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    ("IpAssocVpcCommand.java", "vr-routing"), ("SetNetworkACLCommand.java", "vr-netfilter"),
+    ("Site2SiteVpnCfgCommand.java", "vr-vpn"), ("DhcpEntryCommand.java", "vr-dhcp-dns"),
+    ("VmDataCommand.java", "vr-password-userdata"),
+    ("LoadBalancerConfigCommand.java", "vr-loadbalancer"),
+    ("SetStaticRouteCommand.java", "vr-static-routes"),
+    ("GetRouterAlertsCommand.java", "vr-monitoring"), ("SetBgpPeersCommand.java", "vr-bgp"),
+    ("NetworkElementCommand.java", "vr-engine"),
+])
+def test_agent_routing_commands_map_to_their_area(name: str, rule: str) -> None:
+    for root in (ROUTING_COMMANDS, ROUTING_COMMANDS.replace("src/main/java", "src")):
+        assert rule in {r.id for r in load_rules().matching(f"{root}/{name}")}

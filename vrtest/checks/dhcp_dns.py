@@ -1,6 +1,7 @@
 """dhcp-dns: dnsmasq runs and every VM of the router's networks is in /etc/dhcphosts.txt.
 
-On a redundant BACKUP CloudStack stops dnsmasq (CsRedundant), so only the hosts file is checked.
+On a redundant router dnsmasq runs only on the PRIMARY (CsRedundant stops it on BACKUP/FAULT),
+so elsewhere only the hosts file is checked.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def evaluate(ctx: CheckContext) -> Verdict:
     hosts_result = ctx.result(commands.DHCPHOSTS)
     hosts = parse_dhcphosts(hosts_result.stdout)
     problems, notes = [], []
-    backup = ctx.router.redundant and ctx.router.redundant_state == "BACKUP"
-    if not running(processes, "dnsmasq") and not backup:
+    standby = ctx.router.redundant and ctx.router.redundant_state != "PRIMARY"
+    if not running(processes, "dnsmasq") and not standby:
         problems.append("dnsmasq is not running")
     if not hosts_result.ok:
         problems.append("/etc/dhcphosts.txt is missing")
@@ -47,7 +48,8 @@ def evaluate(ctx: CheckContext) -> Verdict:
                 ctx.evidence(commands.DHCPHOSTS))
     if problems:
         return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
-    summary = "dnsmasq " + ("not required on a BACKUP" if backup else "running")
+    summary = "dnsmasq " + (f"not required on a {ctx.router.redundant_state or 'standby'}"
+                            if standby else "running")
     return passed("; ".join([summary, f"{len(hosts)} DHCP host(s)", *notes]), *evidence)
 
 

@@ -32,9 +32,8 @@ def render_text(result: SuiteResult) -> str:
             for t in result.tests]
     parts = [format_table(("ROUTER", "CHECK", "RESULT", "DETAIL"), rows)] if rows else [
         "no routers matched"]
-    for test in result.tests:
-        if test.outcome in (Outcome.FAILED, Outcome.ERROR):
-            parts.append(_evidence_block(test))
+    parts += [_evidence_block(t) for t in result.tests if t.outcome is Outcome.FAILED]
+    parts += _error_lines(result.tests)
     parts.append(summary_line(result))
     return "\n\n".join(parts)
 
@@ -46,6 +45,17 @@ def _evidence_block(test: TestResult) -> str:
         lines.append(f"  $ {evidence.command}{note}")
         lines += [f"    {line}" for line in evidence.output.splitlines()]
     return "\n".join(lines)
+
+
+def _error_lines(tests: tuple[TestResult, ...]) -> list[str]:
+    """One line per router that could not be checked, naming the checks it blocked."""
+    blocked: dict[tuple[str, str], list[str]] = {}
+    for test in tests:
+        if test.outcome is Outcome.ERROR:
+            key = (_property(test, "router"), test.message)
+            blocked.setdefault(key, []).append(_property(test, "check"))
+    return [f"ERROR {router} ({', '.join(checks)}): {message}"
+            for (router, message), checks in blocked.items()]
 
 
 def summary_line(result: SuiteResult) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from vrtest.access.shells import CommandResult, RouterShell, run_batch
@@ -33,7 +34,10 @@ def collect(router: Router, open_shell: ShellFactory, checks: Sequence[Check]) -
         shell = open_shell(router)
         results.update(run_batch(shell, commands_for(router, checks)))
     except UnreachableError as exc:
-        return RouterOutputs(router, results, error=exc.one_line())
+        message = exc.one_line()
+        if router.name not in message:
+            message = f"router {router.name}: {message}"
+        return RouterOutputs(router, results, error=message)
     finally:
         if shell is not None:
             shell.close()
@@ -52,6 +56,17 @@ def collect_all(routers: Sequence[Router], open_shell: ShellFactory, checks: Seq
 
     with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
         return {o.router.name: o for o in pool.map(one, routers)}
+
+
+def with_api_state(outputs: Mapping[str, RouterOutputs], fresh: Sequence[Router]
+                   ) -> dict[str, RouterOutputs]:
+    """``outputs`` with each router's API redundant state replaced by the fresh one."""
+    states = {router.id: router.redundant_state for router in fresh}
+    return {
+        name: replace(item, router=replace(item.router, redundant_state=states.get(
+            item.router.id, item.router.redundant_state)))
+        for name, item in outputs.items()
+    }
 
 
 def evaluate_all(outputs: Mapping[str, RouterOutputs], checks: Sequence[Check], *,
@@ -73,7 +88,7 @@ def _verdict(check: Check, ctx: CheckContext, outputs: RouterOutputs) -> Verdict
     if outputs.error.startswith("router is "):
         return Verdict(Outcome.SKIPPED, outputs.error)
     if outputs.error:
-        return Verdict(Outcome.ERROR, f"unreachable: {outputs.error}")
+        return Verdict(Outcome.ERROR, outputs.error)
     return check.evaluate(ctx)
 
 
@@ -93,12 +108,19 @@ def check_routers(routers: Sequence[Router], open_shell: ShellFactory,
                   checks: Sequence[Check], *,
                   vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
                   max_workers: int = 8, progress: Progress | None = None,
-                  metadata: Mapping[str, str] | None = None) -> SuiteResult:
-    """Collect and evaluate; one SuiteResult(kind="checks") for the whole group."""
+                  metadata: Mapping[str, str] | None = None,
+                  refresh: Callable[[], Sequence[Router]] | None = None) -> SuiteResult:
+    """Collect and evaluate; one SuiteResult(kind="checks") for the whole group.
+
+    ``refresh`` re-reads the routers from the API after collection, so the API's redundant
+    state is compared with what the routers said moments before, not at discovery.
+    """
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     clock = time.monotonic()
     outputs = collect_all(routers, open_shell, checks, max_workers=max_workers,
                           progress=progress)
+    if refresh is not None and any(r.redundant for r in routers):
+        outputs = with_api_state(outputs, refresh())
     tests = evaluate_all(outputs, checks, vms_by_network=vms_by_network, vm_note=vm_note)
     return SuiteResult(
         name=SUITE_NAME, kind="checks", tests=tuple(tests),

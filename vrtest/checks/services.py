@@ -1,8 +1,8 @@
 """services: the daemons a router of its kind must run.
 
 All routers: sshd. Redundant routers: keepalived, and conntrackd where it is configured.
-Password server where ``/var/cache/cloud/passwords-*`` exists (not on a BACKUP, where
-CloudStack stops it).
+Password server where ``/var/cache/cloud/passwords-*`` exists (on a redundant pair only on
+the PRIMARY: CloudStack stops it on BACKUP/FAULT).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ def required_services(router: Router, configured: str) -> list[tuple[str, ...]]:
         required.append(("keepalived",))
         if "/etc/conntrackd/conntrackd.conf" in configured.split():
             required.append(("conntrackd",))
-    backup = router.redundant and router.redundant_state == "BACKUP"
-    if "/var/cache/cloud/passwords-" in configured and not backup:
+    standby = router.redundant and router.redundant_state != "PRIMARY"
+    if "/var/cache/cloud/passwords-" in configured and not standby:
         required.append(PASSWORD_SERVER)
     return required
 

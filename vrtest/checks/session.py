@@ -84,6 +84,7 @@ def run_checks(env: Any, checks: Sequence[str] | None = None, *,
             vms_by_network=vms, vm_note=vm_note, progress=progress,
             max_workers=max_workers or pool.settings.max_workers,
             metadata={"env": env.name, "routers": str(len(routers))},
+            refresh=lambda: discover_routers(client, filters),
         )
     finally:
         pool.close()

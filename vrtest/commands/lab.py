@@ -35,31 +35,41 @@ faults: """ + ", ".join(FAULTS)
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    """Add the lab sub-commands."""
-    parser.add_argument("--env", default="local", help="environment descriptor (default: local)")
-    parser.add_argument("--envs-dir", type=Path, help="directory of environment descriptors")
+    """Add the lab sub-commands (``--env`` goes before or after the verb)."""
+    _env_options(parser, "local")
+    where = argparse.ArgumentParser(add_help=False)
+    _env_options(where, argparse.SUPPRESS)
     verbs = parser.add_subparsers(dest="lab_verb", metavar="VERB", required=True)
-    up = verbs.add_parser("up", help="bring the lab up (idempotent)")
+    up = verbs.add_parser("up", parents=[where], help="bring the lab up (idempotent)")
     up.add_argument(
         "--routers",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help="extra routers beyond the default four, for scale (default 0)",
+        help="extra routers beyond the default four, for scale (default 0; without --routers "
+        "a running lab of any size is reused)",
     )
     up.set_defaults(handler=_up)
-    status = verbs.add_parser("status", help="show routers, roles and daemons")
+    status = verbs.add_parser("status", parents=[where], help="show routers, roles and daemons")
     status.add_argument("--format", choices=("table", "json"), default="table")
     status.set_defaults(handler=_status)
-    down = verbs.add_parser("down", help="remove everything the lab made")
+    down = verbs.add_parser("down", parents=[where], help="remove everything the lab made")
     down.set_defaults(handler=_down)
-    brk = verbs.add_parser("break", help="inject a fault into a router")
+    brk = verbs.add_parser("break", parents=[where], help="inject a fault into a router")
     brk.add_argument("router", metavar="ROUTER")
     brk.add_argument("fault", metavar="FAULT", choices=FAULTS)
     brk.set_defaults(handler=_break)
-    repair = verbs.add_parser("repair", help="undo every fault on a router")
+    repair = verbs.add_parser("repair", parents=[where], help="undo every fault on a router")
     repair.add_argument("router", metavar="ROUTER")
     repair.set_defaults(handler=_repair)
+
+
+def _env_options(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument("--env", default=default, help="environment name or path (default: local)")
+    envs_default = None if default != argparse.SUPPRESS else argparse.SUPPRESS
+    parser.add_argument(
+        "--envs-dir", type=Path, default=envs_default, help="directory of environment descriptors"
+    )
 
 
 def _config(args: argparse.Namespace) -> LabConfig:
@@ -69,7 +79,7 @@ def _config(args: argparse.Namespace) -> LabConfig:
 def _up(args: argparse.Namespace, console: Console) -> int:
     from vrtest.lab.up import lab_up
 
-    if not 0 <= args.routers <= 200:
+    if args.routers is not None and not 0 <= args.routers <= 200:
         raise ConfigError(f"--routers {args.routers} is out of range", hint="use 0 to 200")
     config = _config(args)
     state = lab_up(config, console, extra_routers=args.routers)

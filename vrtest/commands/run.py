@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from vrtest.console import Console
 from vrtest.errors import UsageError
-from vrtest.runner.adapters import load_settings
 from vrtest.runner.options import RunOptions
-from vrtest.runner.pipeline import run_pipeline
 from vrtest.runner.shard import parse_shard
 
 NAME = "run"
@@ -49,7 +48,8 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--envs-dir", metavar="DIR", help="directory of environment descriptors")
     parser.add_argument("--cloudstack", metavar="PATH",
                         help="CloudStack checkout (holds test/integration)")
-    parser.add_argument("--output", metavar="DIR", help="run directory (default ./vrtest-run)")
+    parser.add_argument("--output", metavar="DIR",
+                        help="run directory (default vrtest-runs/ENV-TIME)")
     parser.add_argument("--shard", metavar="K/N", help="run shard K of N (deterministic)")
     parser.add_argument("--durations", metavar="FILE",
                         help="suite durations for --shard: JSON map or an earlier results.jsonl")
@@ -71,6 +71,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=handle)
 
 
+def default_output(env: str) -> Path:
+    """``vrtest-runs/<env>-<UTC time>``: a fresh directory, so a rerun never meets an old run."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return Path("vrtest-runs") / f"{Path(env).stem}-{stamp}"
+
+
 def options_from_args(args: argparse.Namespace) -> RunOptions:
     """Validate the command line into :class:`RunOptions`."""
     given = [args.pr is not None, bool(args.diff), bool(args.files), bool(args.files_from),
@@ -85,7 +91,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
             raise UsageError(f"{flag} must be positive", hint=f"e.g. {flag} 2")
     if args.suite_timeout is not None and args.suite_timeout <= 0:
         raise UsageError("--suite-timeout must be positive", hint="seconds, e.g. 3600")
-    output = Path(args.resume or args.output or "vrtest-run")
+    output = Path(args.resume or args.output or default_output(args.env))
     return RunOptions(
         env=args.env, output=output, pr=args.pr, diff=args.diff, files=tuple(args.files or ()),
         files_from=args.files_from, all_suites=args.all_suites,
@@ -100,7 +106,10 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
 
 
 def handle(args: argparse.Namespace, console: Console) -> int:
-    """Run the pipeline."""
+    """Run the pipeline (imported here: ``vrtest --help`` stays fast)."""
+    from vrtest.runner.adapters import load_settings
+    from vrtest.runner.pipeline import run_pipeline
+
     options = options_from_args(args)
     settings = load_settings(options.env, options.envs_dir)
     return run_pipeline(options, settings, console)

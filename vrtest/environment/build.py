@@ -11,6 +11,7 @@ from vrtest.environment.model import (
     Database,
     DeployStep,
     Environment,
+    FastlaneSettings,
     Host,
     IpRange,
     LabSettings,
@@ -62,6 +63,7 @@ def build_environment(data: dict[str, Any], path: Path) -> Environment:
         deploy=tuple(_deploy(step) for step in data.get("deploy", [])),
         global_config=dict(data.get("global_config", {})),
         lab=LabSettings(**data["lab"]) if "lab" in data else None,
+        fastlane=FastlaneSettings(**data["fastlane"]) if "fastlane" in data else None,
     )
 
 

@@ -239,6 +239,18 @@ class LabSettings:
 
 
 @dataclass(frozen=True)
+class FastlaneSettings:
+    """Where the fast lane's VR scripts come from and how it runs (kind: fastlane only)."""
+
+    cloudstack: str = ""
+    base: str = ""
+    suites: str = ""
+    jobs: int = 3
+    script_timeout: int = 60
+    packages: str = "cache"
+
+
+@dataclass(frozen=True)
 class Environment:
     """One validated environment descriptor with its secrets resolved (and masked)."""
 
@@ -256,6 +268,7 @@ class Environment:
     deploy: tuple[DeployStep, ...] = ()
     global_config: Mapping[str, str] = field(default_factory=dict)
     lab: LabSettings | None = None
+    fastlane: FastlaneSettings | None = None
 
     def hosts(self) -> Iterator[Host]:
         """Every hypervisor host in every zone, pod and cluster."""

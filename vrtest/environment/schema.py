@@ -22,10 +22,11 @@ from vrtest.environment.schema_types import (
 SCHEMA_ID = "https://vrtest.invalid/schemas/environment.json"
 
 HYPERVISORS: tuple[str, ...] = ("kvm", "xenserver", "vmware", "simulator")
-KINDS: tuple[str, ...] = ("cloudstack", "lab")
+KINDS: tuple[str, ...] = ("cloudstack", "lab", "fastlane")
 REQUIRED_BY_KIND: dict[str, tuple[str, ...]] = {
     "cloudstack": ("management",),  # zones are optional: a cloud that is already deployed
     "lab": ("management", "lab"),
+    "fastlane": ("fastlane",),
 }
 NETWORK_KINDS: tuple[str, ...] = ("isolated", "vpc", "redundant", "vpn")
 VR_ACCESS_VIA: tuple[str, ...] = ("hypervisor-host", "management-server", "direct")
@@ -251,6 +252,21 @@ LAB = obj(
 )
 
 
+FASTLANE = obj(
+    {
+        "cloudstack": string("CloudStack checkout whose systemvm/debian scripts run "
+                             "(--cloudstack overrides it)"),
+        "base": string("git ref of the target branch: also run it and report state changes"),
+        "suites": string("scenario directory (default: suites/fastlane of vrtest)"),
+        "jobs": integer("scenarios run at a time", minimum=1, default=3),
+        "script_timeout": integer("seconds one VR script may run", minimum=1, default=60),
+        "packages": enum(("cache", "host"), "VR packages from the apt cache, or the host's",
+                         default="cache"),
+    },
+    doc="the fast lane: sandboxed routers running a checkout's own VR scripts (kind: fastlane)",
+)
+
+
 def build_schema() -> Schema:
     """The whole descriptor schema (Draft 2020-12)."""
     schema = obj(
@@ -268,6 +284,7 @@ def build_schema() -> Schema:
             "global_config": {"type": "object", "additionalProperties": {"type": "string"}},
             "deploy": array(DEPLOY_STEP),
             "lab": LAB,
+            "fastlane": FASTLANE,
         },
         "name",
         "hypervisor",

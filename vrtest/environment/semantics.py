@@ -102,6 +102,8 @@ def _reference_problems(data: dict[str, Any]) -> Iterator[Problem]:
 def _kind_problems(data: dict[str, Any]) -> Iterator[Problem]:
     if "lab" in data and data.get("kind", "cloudstack") != "lab":
         yield ("lab",), "a lab: block needs kind: lab"
+    if "fastlane" in data and data.get("kind", "cloudstack") != "fastlane":
+        yield ("fastlane",), "a fastlane: block needs kind: fastlane"
 
 
 DEPLOY_PLACEHOLDERS = frozenset({"pr", "commit", "branch"})

@@ -13,6 +13,7 @@ from types import FrameType
 from vrtest.console import Console
 from vrtest.errors import ExitCode, Interrupted, UsageError, VrtestError
 from vrtest.fastlane.lane import LaneRequest, run_fastlane
+from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.packages import default_cache_dir, package_root
 from vrtest.fastlane.runner import new_workspace
 from vrtest.fastlane.scenario import select_scenarios
@@ -79,6 +80,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         return int(ExitCode.OK)
     if args.cloudstack is None:
         raise UsageError("--cloudstack PATH is required", hint="a CloudStack checkout")
+    require_root()
     cache = default_cache_dir()
     tree = tree_at(args.cloudstack, args.ref, cache) if args.ref else vr_tree(args.cloudstack)
     base = tree_at(args.cloudstack, args.base, cache) if args.base else None

@@ -66,7 +66,8 @@ def boot_script(line: dict[str, Any]) -> str:
                     f"cp /etc/iptables/iptables-{table} /etc/iptables/rules.v4")
     if kind == "vpcrouter":
         commands.append("[ -f /etc/vpcdnsmasq.conf ] && cp /etc/vpcdnsmasq.conf /etc/dnsmasq.conf")
-    commands.append("exec /opt/cloud/bin/setup/postinit.sh")
+    commands.append("/opt/cloud/bin/setup/postinit.sh || exit $?")
+    commands.append("systemctl start ssh")  # sshd on 3922, as the VR's systemd starts it
     return "\n".join(commands)
 
 

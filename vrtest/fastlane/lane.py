@@ -6,6 +6,7 @@ the base tree too) with ``jobs`` scenarios at a time, and reports each result as
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -64,6 +65,8 @@ def run_fastlane(request: LaneRequest, ws: Workspace, console: Console,
                 future.cancel()
             close_all()  # kills the sandboxes, so running workers return at once
             raise
+    with contextlib.suppress(OSError):
+        ws.run_dir.rmdir()  # empty once every scenario's sandboxes are gone
     order = {f"fastlane/{s.name}": i for i, s in enumerate(request.scenarios)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
 

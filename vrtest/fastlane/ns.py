@@ -1,7 +1,8 @@
-"""Namespace and process bookkeeping for fast-lane sandboxes (to fold into vrtest/lab/netns.py).
+"""Namespace and process bookkeeping for fast-lane sandboxes, over ``vrtest.lab.netns``.
 
-Every network namespace and PID is written to a state file *before* it is made, so
-:meth:`Ledger.cleanup` (and :func:`sweep` after a crash) removes exactly those.
+Every network namespace and holder PID (with its start time, so a reused PID is never
+killed) is written to a state file *before* it is made, so :meth:`Ledger.cleanup` (and
+:func:`sweep` after a crash) removes exactly those.
 """
 
 from __future__ import annotations
@@ -15,29 +16,22 @@ import threading
 import time
 from pathlib import Path
 
+from vrtest.errors import ConfigError
+from vrtest.lab import netns
+
 IP_TIMEOUT = 15
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run ``ip ARGS`` (argv list, no shell)."""
-    result = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=IP_TIMEOUT,
-                            check=False)
-    if check and result.returncode != 0:
-        raise RuntimeError(f"ip {' '.join(args)}: {result.stderr.strip()}")
-    return result
+    """Run ``ip ARGS`` (argv list, no shell); a failure raises ``LabError`` naming it."""
+    return netns.run(["ip", *args], check=check, timeout=IP_TIMEOUT)
 
 
-def netns_exists(name: str) -> bool:
-    """True when ``/run/netns/NAME`` exists."""
-    return os.path.exists(f"/run/netns/{name}")
-
-
-def list_netns(prefix: str) -> list[str]:
-    """Named network namespaces whose name starts with ``prefix``."""
-    try:
-        return sorted(n for n in os.listdir("/run/netns") if n.startswith(prefix))
-    except FileNotFoundError:
-        return []
+def require_root() -> None:
+    """Refuse to go on unless running as root (namespaces, overlay mounts)."""
+    if os.geteuid() != 0:
+        raise ConfigError("the fast lane needs root (network, mount and PID namespaces)",
+                          hint="run it as root, e.g. sudo python -m vrtest.fastlane ...")
 
 
 class LedgerClosed(RuntimeError):
@@ -51,13 +45,16 @@ class Ledger:
         self.state_file = state_file
         self.netns: list[str] = []
         self.pids: list[int] = []
+        self.starts: dict[int, int | None] = {}
         self.closed = False
         self.lock = threading.Lock()
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         self._save()
 
     def _save(self) -> None:
-        data = {"owner": os.getpid(), "netns": self.netns, "pids": self.pids}
+        data = {"owner": os.getpid(), "owner_start": netns.start_time(os.getpid()),
+                "netns": self.netns, "pids": self.pids,
+                "starts": {str(k): v for k, v in self.starts.items()}}
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.state_file)
@@ -68,8 +65,7 @@ class Ledger:
             self._refuse_if_closed()
             self.netns.append(name)
             self._save()
-            ip("netns", "add", name)
-        ip("-n", name, "link", "set", "lo", "up")
+        netns.add_netns(name)
 
     def add_pid(self, pid: int) -> None:
         """Record a sandbox holder (its command line names the run directory) to kill at cleanup."""
@@ -78,6 +74,7 @@ class Ledger:
                 _kill_all([pid])
             self._refuse_if_closed()
             self.pids.append(pid)
+            self.starts[pid] = netns.start_time(pid)
             self._save()
 
     def _refuse_if_closed(self) -> None:
@@ -90,7 +87,8 @@ class Ledger:
             self.closed = True
             problems = _kill_all(self.pids)
             for name in reversed(self.netns):
-                if netns_exists(name) and ip("netns", "del", name, check=False).returncode:
+                netns.delete_netns(name)
+                if netns.netns_exists(name):
                     problems.append(f"netns {name} not deleted")
             self.pids, self.netns = [], []
             with contextlib.suppress(FileNotFoundError):
@@ -134,19 +132,21 @@ def _cmdline(pid: int) -> str:
 def sweep(state_dir: Path) -> list[str]:
     """Clean up after runs whose owner died (SIGKILL, power loss); return what was removed."""
     removed: list[str] = []
-    for state_file in sorted(state_dir.glob("*/state.json")):
+    for state_file in sorted(state_dir.rglob("state.json")):
         try:
             data = json.loads(state_file.read_text())
         except (OSError, ValueError):
             continue
-        if _alive(int(data.get("owner", 0))):
+        owner = int(data.get("owner", 0))
+        if _alive(owner) and netns.start_time(owner) == data.get("owner_start"):
             continue
         ledger = Ledger.__new__(Ledger)
         ledger.state_file = state_file
-        ledger.closed, ledger.lock = False, threading.Lock()
+        ledger.closed, ledger.lock, ledger.starts = False, threading.Lock(), {}
         ledger.netns = list(data.get("netns", []))
-        marker = str(state_file.parent)
-        ledger.pids = [p for p in data.get("pids", []) if marker in _cmdline(p)]
+        marker, starts = str(state_file.parent), data.get("starts", {})
+        ledger.pids = [p for p in data.get("pids", []) if marker in _cmdline(p)
+                       and netns.start_time(p) == starts.get(str(p))]
         removed.extend(ledger.netns)
         ledger.cleanup()
     return removed

@@ -17,10 +17,13 @@ VR_PACKAGES: tuple[str, ...] = (
     "iproute2", "iptables", "ipset", "iputils-arping", "iputils-ping", "nftables",
     "dnsmasq", "dnsmasq-base", "dnsmasq-utils", "keepalived", "conntrackd", "conntrack",
     "python3-netaddr", "ieee-data", "strongswan-starter", "strongswan-charon",
-    "strongswan-libcharon", "libstrongswan", "haproxy", "procps", "psmisc",
+    "strongswan-libcharon", "libstrongswan", "xl2tpd", "haproxy", "openssh-server",
+    "procps", "psmisc",
 )
 APT_TIMEOUT = 300
+CACHE_FORMAT = "2"  # bump when extraction changes, so old caches are not reused
 _USR_MERGED = ("bin", "sbin", "lib", "lib32", "lib64")
+_NOT_NEEDED = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale")
 
 
 def default_cache_dir() -> Path:
@@ -33,7 +36,7 @@ def default_cache_dir() -> Path:
 def package_root(packages: tuple[str, ...] = VR_PACKAGES, cache_dir: Path | None = None) -> Path:
     """Return a directory holding ``packages`` (and missing dependencies) extracted, usr-merged."""
     cache = cache_dir or default_cache_dir()
-    key = hashlib.sha256("\n".join(sorted(packages)).encode()).hexdigest()[:12]
+    key = hashlib.sha256("\n".join([*sorted(packages), CACHE_FORMAT]).encode()).hexdigest()[:12]
     root = cache / f"pkgroot-{key}"
     if (root / ".complete").exists():
         return root
@@ -86,6 +89,8 @@ def extract(debs: list[Path], root: Path) -> None:
         if top.is_dir() and not top.is_symlink():
             shutil.copytree(top, root / "usr" / name, symlinks=True, dirs_exist_ok=True)
             shutil.rmtree(top)
+    for rel in _NOT_NEEDED:  # copied into every sandbox: keep the root small
+        shutil.rmtree(root / rel, ignore_errors=True)
 
 
 def _apt(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

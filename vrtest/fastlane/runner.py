@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from vrtest.errors import VrtestError
+from vrtest.errors import Interrupted, VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
+from vrtest.fastlane.backend import shared_checks
 from vrtest.fastlane.ns import LedgerClosed
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
-from vrtest.fastlane.scenario import Scenario
+from vrtest.fastlane.scenario import Outside, Scenario
 from vrtest.fastlane.state import RouterState, capture
 from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
 
@@ -60,7 +61,9 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
     try:
         with group:
             _drive(scenario, group, run, ws.script_timeout)
-    except SandboxError as exc:
+    except Interrupted:
+        raise
+    except VrtestError as exc:  # SandboxError, LabError (a namespace command failed)
         run.error = exc.one_line()
     except LedgerClosed as exc:
         run.error = str(exc)
@@ -76,15 +79,33 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
             group.peer_run(["ip", "addr", "add", address, "dev", bridge])
     for definition, router in zip(scenario.routers, routers, strict=True):
         run.steps.append(boot(router, definition.boot, timeout=timeout))
+    outside = [(o, group.add_router(o.name, o.index)) for o in scenario.outside]
+    for machine, sandbox in outside:
+        for path, text in machine.files.items():
+            sandbox.write(path, text)
+        _prepare_outside(machine, sandbox, machine.setup, timeout)
     by_name = {r.name: r for r in routers}
     for step in scenario.steps:
         for name in step.routers:
             run.steps.append(apply_bag(by_name[name], step.file_name, step.bag, timeout=timeout))
+    for machine, sandbox in outside:
+        _prepare_outside(machine, sandbox, machine.after, timeout)
     if scenario.redundant:
         shells = [by_name[n] for n in scenario.redundant]
         checks.wait_for(lambda: _elected(shells), scenario.settle)
     run.tests.extend(check_routers(scenario, routers, run.steps))
     run.states.update({r.name: capture(r) for r in routers})
+
+
+def _prepare_outside(machine: Outside, sandbox: Router, commands: tuple[str, ...],
+                     timeout: float) -> None:
+    """Run an outside machine's commands; a failure stops the scenario with the output."""
+    for command in commands:
+        result = sandbox.run(["/bin/bash", "-c", command], timeout=timeout)
+        if result.returncode:
+            output = " ".join((result.stdout + result.stderr).split())[-300:]
+            raise SandboxError(f"outside machine {machine.name}: {command!r} exited "
+                               f"{result.returncode}: {output}")
 
 
 def _elected(shells: list[Router]) -> bool:
@@ -94,18 +115,25 @@ def _elected(shells: list[Router]) -> bool:
 
 def check_routers(scenario: Scenario, routers: list[Router],
                   steps: list[StepOutcome]) -> list[TestResult]:
-    """Every check the scenario asks for, on every router, plus the redundant group check."""
-    tests = []
+    """The project's VR checks on every router, then the scenario's own expectations."""
+    by_name = {r.name: r for r in routers}
+    group = [by_name[n] for n in scenario.redundant]
+    states = checks.redundant_states(group)[0] if group else {}
+    tests = [_skip_if_asked(scenario, t) for t in shared_checks(scenario, by_name, states)]
     for router in routers:
         tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps))
-    if scenario.redundant:
-        group = [r for r in routers if r.name in set(scenario.redundant)]
-        tests.append(checks.redundant_state(group))
-        states, _ = checks.redundant_states(group)
-        primary = [r for r in group if states[r.name] == "PRIMARY"]
-        if scenario.primary and len(primary) == 1:
-            tests.extend(_router_checks(scenario.primary, primary[0], []))
+    primary = [r for r in group if states.get(r.name) == "PRIMARY"]
+    if scenario.primary and len(primary) == 1:
+        tests.extend(_router_checks(scenario.primary, primary[0], []))
     return tests
+
+
+def _skip_if_asked(scenario: Scenario, test: TestResult) -> TestResult:
+    reason = scenario.skip.get(dict(test.properties).get("check", ""))
+    if reason is None or test.outcome is Outcome.SKIPPED:
+        return test
+    note = f"not applicable in the fast lane: {reason} (would be {test.outcome.value}: "
+    return replace(test, outcome=Outcome.SKIPPED, message=note + f"{test.message})")
 
 
 def _router_checks(expect: dict[str, Any], router: Router,
@@ -115,16 +143,8 @@ def _router_checks(expect: dict[str, Any], router: Router,
         log = router.shell("grep -E -A12 'Traceback|ERROR' /var/log/cloud.log | tail -200")
         tests.append(checks.scripts(router.name, [s for s in steps if s.router == router.name],
                                     log))
-    if "default-route" in expect:
-        tests.append(checks.default_route(router, expect["default-route"]))
-    if "iptables-policy" in expect:
-        tests.append(checks.iptables_policy(router, expect["iptables-policy"]))
-    if "services" in expect:
-        tests.append(checks.services(router, expect["services"]))
-    if "dhcp-dns" in expect:
-        tests.append(checks.dhcp_dns(router, expect["dhcp-dns"]))
-    if "vpn" in expect:
-        tests.append(checks.vpn(router, expect["vpn"]))
+    if "processes" in expect:
+        tests.append(checks.processes(router, expect["processes"]))
     if "state" in expect:
         tests.append(checks.expected_state(capture(router), expect["state"]))
     return tests

@@ -16,7 +16,9 @@ import yaml
 
 from vrtest.errors import ConfigError, UsageError
 
-CHECK_KEYS = frozenset({"default-route", "iptables-policy", "services", "dhcp-dns", "vpn", "state"})
+CHECK_KEYS = frozenset({"processes", "state"})
+SHARED_CHECKS = frozenset({"default-route", "iptables-policy", "redundant-state", "vpn",
+                           "dhcp-dns", "services"})
 MAX_NICS = 8
 
 
@@ -39,6 +41,17 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Outside:
+    """A machine outside the routers (e.g. an IPsec peer): a sandbox with files and commands."""
+
+    name: str
+    index: int
+    files: dict[str, str]
+    setup: tuple[str, ...]  # run after the routers boot, before the databags
+    after: tuple[str, ...]  # run after the databags, before the checks
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A fast-lane scenario, loaded and validated."""
 
@@ -52,6 +65,8 @@ class Scenario:
     expect: dict[str, dict[str, Any]]
     redundant: tuple[str, ...] = ()
     primary: dict[str, Any] = field(default_factory=dict)  # checks for the elected PRIMARY
+    skip: dict[str, str] = field(default_factory=dict)  # shared check -> why it cannot apply
+    outside: tuple[Outside, ...] = ()
     settle: float = 0.0
     nics: int = 4
     meta: dict[str, str] = field(default_factory=dict)
@@ -108,6 +123,12 @@ def load_scenario(directory: Path) -> Scenario:
     if primary and not redundant:
         raise ConfigError("needs a redundant group", path=str(path), key="primary")
     _check_expect(path, {"primary": primary}, ("primary",))
+    skip = {str(k): str(v) for k, v in (data.get("skip-checks") or {}).items()}
+    if set(skip) - SHARED_CHECKS:
+        raise ConfigError(f"unknown check {', '.join(sorted(set(skip) - SHARED_CHECKS))}",
+                          path=str(path), key="skip-checks")
+    outside = tuple(_outside(path, len(routers) + i, item)
+                    for i, item in enumerate(data.get("outside", []) or []))
     nics = int(data.get("nics", 4))
     if not 1 <= nics <= MAX_NICS:
         raise ConfigError(f"must be 1..{MAX_NICS}", path=str(path), key="nics")
@@ -115,8 +136,19 @@ def load_scenario(directory: Path) -> Scenario:
         name=directory.name, path=directory, description=str(data.get("description", "")),
         areas=tuple(data.get("areas", ())), routers=routers,
         peer={str(k): tuple(v) for k, v in (data.get("peer") or {}).items()},
-        steps=steps, expect=expect, redundant=redundant, primary=primary,
+        steps=steps, expect=expect, redundant=redundant, primary=primary, skip=skip,
+        outside=outside,
         settle=float(data.get("settle", 15 if redundant else 0)), nics=nics)
+
+
+def _outside(path: Path, index: int, item: dict[str, Any]) -> Outside:
+    if not isinstance(item, dict) or "name" not in item:
+        raise ConfigError("each outside machine needs a name", path=str(path), key="outside")
+    files = {str(k): str(v) for k, v in (item.get("files") or {}).items()}
+    if any(not name.startswith("/") for name in files):
+        raise ConfigError("outside files need absolute paths", path=str(path), key="outside")
+    return Outside(str(item["name"]), index, files, tuple(item.get("setup", ()) or ()),
+                   tuple(item.get("after", ()) or ()))
 
 
 def _router(directory: Path, index: int, item: dict[str, Any]) -> RouterDef:

@@ -20,7 +20,7 @@ pidf=/run/vrtest/$unit.pid
 log=/var/log/vrtest-daemons.log
 running() { [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
 managed() {
-  case $unit in dnsmasq|keepalived|conntrackd|haproxy|ipsec|strongswan*) return 0;; esac
+  case $unit in dnsmasq|keepalived|conntrackd|haproxy|ipsec|strongswan*|xl2tpd|ssh) return 0;; esac
   return 1
 }
 waitpid() { for _ in 1 2 3 4 5 6 7 8 9 10; do p=$(pgrep -n -x "$1") && break; sleep 0.05; done
@@ -36,6 +36,11 @@ start() {
     haproxy) [ -f /etc/haproxy/haproxy.cfg ] && \
                /usr/sbin/haproxy -D -p "$pidf" -f /etc/haproxy/haproxy.cfg ;;
     ipsec|strongswan*) /usr/sbin/ipsec start >/dev/null 2>&1; waitpid starter ;;
+    xl2tpd) mkdir -p /var/run/xl2tpd
+            /usr/sbin/xl2tpd -c /etc/xl2tpd/xl2tpd.conf -p "$pidf" 2>>"$log" ;;
+    ssh) mkdir -p /run/sshd; key=/etc/ssh/ssh_host_ed25519_key
+         [ -f $key ] || ssh-keygen -q -t ed25519 -N '' -f $key
+         /usr/sbin/sshd -p 3922 -h $key -o PidFile="$pidf" 2>>"$log" ;;
     *) : ;;
   esac
 }

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
-
+from vrtest.environment import Environment, load_environment
 from vrtest.errors import ConfigError
-from vrtest.masking import register_secret
 
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,7}$")
-_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 @dataclass(frozen=True)
@@ -74,92 +70,39 @@ class LabConfig:
         }
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "") -> LabConfig:
-        """Build from a resolved descriptor mapping (its ``lab``, ``management`` and host keys)."""
-        lab = _section(data, "lab", source)
-        management = _section(data, "management", source)
-        login = _first_host(data)
+    def from_environment(cls, env: Environment) -> LabConfig:
+        """The lab settings of a loaded environment (its ``lab:``, management and host keys)."""
+        source = str(env.path)
+        if env.lab is None or env.management is None:
+            raise ConfigError(
+                f"environment {env.name!r} is not an embedded lab (no lab: section)",
+                path=source,
+                hint="use --env local or a copy of local.yaml",
+            )
+        lab = env.lab
+        host = next(iter(env.hosts()), None)
         config = cls(
-            prefix=_prefix(lab.get("prefix", "vrt"), source),
-            management_cidr=_network(lab, "management_cidr", "10.254.0.0/24", source),
-            public_cidr=_network(lab, "public_cidr", "10.254.2.0/24", source),
-            link_local_cidr=_network(lab, "link_local_cidr", "169.254.0.0/16", source),
-            guest_cidr=_network(lab, "guest_cidr", "10.1.0.0/16", source),
-            api_port=_port(lab.get("api_port", 18096), source),
-            state_dir=Path(str(lab.get("state_dir", "/run/vrtest/lab"))),
-            api_key=str(management.get("api_key") or ""),
-            secret_key=str(management.get("secret_key") or ""),
-            host_username=str(login.get("username") or "root"),
-            host_password=str(login.get("password") or ""),
-            zone_name=_zone_name(data),
+            prefix=_prefix(lab.prefix, source),
+            management_cidr=_network(lab.management_cidr, "management_cidr", source),
+            public_cidr=_network(lab.public_cidr, "public_cidr", source),
+            link_local_cidr=_network(lab.link_local_cidr, "link_local_cidr", source),
+            guest_cidr=_network(lab.guest_cidr, "guest_cidr", source),
+            api_port=_port(lab.api_port, source),
+            state_dir=Path(lab.state_dir),
+            api_key=env.management.api_key or "",
+            secret_key=env.management.secret_key or "",
+            host_username=host.username if host else "root",
+            host_password=(host.password or "") if host else "",
+            zone_name=env.zones[0].name if env.zones else "local-zone",
             source=source,
         )
-        _check_sizes(config)
-        for secret in (config.secret_key, config.host_password):
-            register_secret(secret)
+        _check_consistent(config, env)
         return config
 
 
 def load_lab_config(ref: str, *, envs_dir: Path | None = None) -> LabConfig:
     """Load the lab settings of environment ``ref`` (a name or a descriptor path)."""
-    path = _find_descriptor(ref, envs_dir)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=str(path)) from None
-    if not isinstance(raw, dict):
-        raise ConfigError("a descriptor must be a mapping", path=str(path))
-    return LabConfig.from_mapping(_expand(raw), source=str(path))
-
-
-def _find_descriptor(ref: str, envs_dir: Path | None) -> Path:
-    candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-        return candidate
-    dirs = [envs_dir] if envs_dir else []
-    dirs += [Path(p) for p in os.environ.get("VRTEST_ENV_PATH", "").split(os.pathsep) if p]
-    dirs.append(Path("environments"))
-    for directory in dirs:
-        for suffix in (".yaml", ".yml"):
-            path = directory / f"{ref}{suffix}"
-            if path.is_file():
-                return path
-    raise ConfigError(
-        f"environment {ref!r} not found",
-        hint="pass --env NAME or a path to a descriptor, or set VRTEST_ENV_PATH",
-    )
-
-
-def _expand(value: Any) -> Any:
-    """Resolve ``${VAR}`` and ``${VAR:-default}`` in every string."""
-    if isinstance(value, dict):
-        return {key: _expand(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_expand(item) for item in value]
-    if isinstance(value, str):
-        return _VAR_RE.sub(lambda m: os.environ.get(m.group(1)) or (m.group(2) or ""), value)
-    return value
-
-
-def _section(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
-    section = data.get(key) or {}
-    if not isinstance(section, Mapping):
-        raise ConfigError("must be a mapping", path=source or None, key=key)
-    return section
-
-
-def _first_host(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    for zone in data.get("zones") or []:
-        for pod in zone.get("pods") or []:
-            for cluster in pod.get("clusters") or []:
-                for host in cluster.get("hosts") or []:
-                    return dict(host)
-    return {}
-
-
-def _zone_name(data: Mapping[str, Any]) -> str:
-    zones = data.get("zones") or []
-    return str(zones[0].get("name", "local-zone")) if zones else "local-zone"
+    return LabConfig.from_environment(load_environment(ref, envs_dir=envs_dir))
 
 
 def _prefix(value: Any, source: str) -> str:
@@ -174,8 +117,7 @@ def _prefix(value: Any, source: str) -> str:
     return text
 
 
-def _network(lab: Mapping[str, Any], key: str, default: str, source: str) -> ipaddress.IPv4Network:
-    text = str(lab.get(key, default))
+def _network(text: str, key: str, source: str) -> ipaddress.IPv4Network:
     try:
         return ipaddress.IPv4Network(text)
     except ValueError as exc:
@@ -196,6 +138,35 @@ def _port(value: Any, source: str) -> int:
         key="lab.api_port",
         hint="use an unprivileged port, 1024-65535",
     )
+
+
+def _check_consistent(config: LabConfig, env: Environment) -> None:
+    """The descriptor's API URL and host address must be the lab's own."""
+    assert env.management is not None
+    api_port = urlsplit(env.management.api_url).port
+    if api_port != config.api_port:
+        raise ConfigError(
+            f"management.api_url uses port {api_port}, lab.api_port is {config.api_port}",
+            path=config.source,
+            key="management.api_url",
+            hint="make them the same port",
+        )
+    addresses = [host.address for host in env.hosts()]
+    if addresses and addresses[0] != config.host_address:
+        raise ConfigError(
+            f"the first host is {addresses[0]}, but the lab's hypervisor host is "
+            f"{config.host_address} (.2 of lab.management_cidr)",
+            path=config.source,
+            key="zones.pods.clusters.hosts.address",
+            hint="make them the same address",
+        )
+    if config.host_username != "root":
+        raise ConfigError(
+            "the lab's host login must be root",
+            path=config.source,
+            key="zones.pods.clusters.hosts.username",
+        )
+    _check_sizes(config)
 
 
 def _check_sizes(config: LabConfig) -> None:

@@ -13,7 +13,7 @@ from vrtest.lab.netns import (
     kill_pids,
     netns_pids,
     require_root,
-    stop,
+    stop_all,
     unmount,
 )
 from vrtest.lab.paths import LabPaths
@@ -38,8 +38,9 @@ def lab_down(config: LabConfig, console: Console) -> bool:
 def teardown(paths: LabPaths, state: LabState, console: Console) -> None:
     """Stop recorded processes, unmount, delete namespaces and links, then the state itself."""
     state.set("phase", "stopping")
-    for key, record in state.processes().items():
-        stop(record)
+    processes = state.processes()
+    stop_all(processes.values())
+    for key in processes:
         state.forget_process(key)
     namespaces = list(state.data.get("namespaces", []))
     for name in namespaces:

@@ -15,7 +15,13 @@ from vrtest.errors import ConfigError
 from vrtest.lab.netns import enter_argv, ip_batch, is_alive, run, stop
 from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import checkrouter
-from vrtest.lab.processes import start_keepalived, start_sshd, wait_for, wait_listening
+from vrtest.lab.processes import (
+    start_dnsmasq,
+    start_keepalived,
+    start_sshd,
+    wait_for,
+    wait_listening,
+)
 from vrtest.lab.routes import default_routes
 from vrtest.lab.state import LabState, locked
 from vrtest.lab.topology import Router, Topology
@@ -138,6 +144,9 @@ def _converge(paths: LabPaths, state: LabState, router: Router) -> None:
     if sshd is None or not is_alive(sshd):
         sshd = start_sshd(paths, state, router.name)
         wait_listening(f"sshd of {router.name}", sshd, 3922)
+    dnsmasq = records.get(f"{router.name}/dnsmasq")
+    if not router.redundant and dnsmasq is not None and not is_alive(dnsmasq):
+        start_dnsmasq(paths, state, router.name)
     keepalived = records.get(f"{router.name}/keepalived")
     if router.redundant and (keepalived is None or not is_alive(keepalived)):
         start_keepalived(paths, state, router.name)

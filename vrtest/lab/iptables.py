@@ -58,10 +58,24 @@ def _stats(chain: str, inside: str, public: str) -> list[str]:
 
 def vpc_rules(router: Router, topology: Topology) -> str:
     """iptables-restore text for a VPC router (eth0 control, eth1 public, eth2.. tiers)."""
-    public, control, tiers = router.nic("Public"), router.nic("Control"), router.guest_nics()
-    vpc_cidr = next(v.cidr for v in topology.vpcs if v.key == router.vpc)
+    public, tiers = router.nic("Public"), router.guest_nics()
     cidrs = {nic.device: topology.network(nic.network).cidr for nic in tiers}
     pub = public.device
+    lines = _table(
+        "mangle",
+        [f"ACL_OUTBOUND_{t.device}" for t in tiers] + [f"VPN_STATS_{pub}"],
+        _vpc_mangle(pub, tiers, cidrs),
+    )
+    lines += _table(
+        "filter",
+        [f"ACL_INBOUND_{t.device}" for t in tiers] + ["FW_EGRESS_RULES", f"NETWORK_STATS_{pub}"],
+        _vpc_filter(router, topology, cidrs),
+    )
+    lines += _table("nat", [], [f"-A POSTROUTING -o {pub} -j SNAT --to-source {public.address}"])
+    return "\n".join(lines) + "\n"
+
+
+def _vpc_mangle(pub: str, tiers: list[Nic], cidrs: dict[str, str]) -> list[str]:
     mangle = [
         f"-A PREROUTING -i {t.device} -m state --state RELATED,ESTABLISHED -j CONNMARK "
         "--restore-mark --nfmask 0xffffffff --ctmask 0xffffffff"
@@ -86,6 +100,12 @@ def vpc_rules(router: Router, topology: Topology) -> str:
         f"-A VPN_STATS_{pub} -o {pub} -m mark --mark 0x525",
         f"-A VPN_STATS_{pub} -i {pub} -m mark --mark 0x524",
     ]
+    return mangle
+
+
+def _vpc_filter(router: Router, topology: Topology, cidrs: dict[str, str]) -> list[str]:
+    pub, control, tiers = router.nic("Public").device, router.nic("Control"), router.guest_nics()
+    vpc_cidr = next(v.cidr for v in topology.vpcs if v.key == router.vpc)
     filt = [f"-A INPUT -j NETWORK_STATS_{pub}"] + [f"-A INPUT -d {g} -j ACCEPT" for g in VRRP]
     filt += [
         "-A INPUT -p icmp -j ACCEPT",
@@ -115,24 +135,24 @@ def vpc_rules(router: Router, topology: Topology) -> str:
         f"-A NETWORK_STATS_{pub} ! -s {vpc_cidr} -o {pub} -p tcp",
         f"-A NETWORK_STATS_{pub} ! -d {vpc_cidr} -i {pub} -p tcp",
     ]
-    lines = _table(
-        "mangle", [f"ACL_OUTBOUND_{t.device}" for t in tiers] + [f"VPN_STATS_{pub}"], mangle
-    )
-    lines += _table(
-        "filter",
-        [f"ACL_INBOUND_{t.device}" for t in tiers] + ["FW_EGRESS_RULES", f"NETWORK_STATS_{pub}"],
-        filt,
-    )
-    lines += _table("nat", [], [f"-A POSTROUTING -o {pub} -j SNAT --to-source {public.address}"])
-    return "\n".join(lines) + "\n"
+    return filt
 
 
 def isolated_rules(router: Router, topology: Topology) -> str:
     """iptables-restore text for an isolated router (eth0 guest, eth1 control, eth2 public)."""
-    guest, control, public = router.nic("Guest"), router.nic("Control"), router.nic("Public")
-    cidr = topology.network(guest.network).cidr
-    g, c, p, ip = guest.device, control.device, public.device, public.address
-    mangle = [
+    p, ip = router.nic("Public").device, router.nic("Public").address
+    lines = _table("mangle", [f"FIREWALL_{ip}", f"VPN_{ip}"], _isolated_mangle(p, ip))
+    lines += _table(
+        "filter",
+        ["FW_EGRESS_RULES", "FW_OUTBOUND", "NETWORK_STATS", f"NETWORK_STATS_{p}"],
+        _isolated_filter(router, topology),
+    )
+    lines += _table("nat", [], [f"-A POSTROUTING -o {p} -j SNAT --to-source {ip}"])
+    return "\n".join(lines) + "\n"
+
+
+def _isolated_mangle(p: str, ip: str) -> list[str]:
+    return [
         f"-A PREROUTING -d {ip}/32 -j FIREWALL_{ip}",
         f"-A PREROUTING -d {ip}/32 -j VPN_{ip}",
         "-A PREROUTING -m state --state RELATED,ESTABLISHED -j CONNMARK --restore-mark "
@@ -144,6 +164,11 @@ def isolated_rules(router: Router, topology: Topology) -> str:
         f"-A VPN_{ip} -m state --state RELATED,ESTABLISHED -j ACCEPT",
         f"-A VPN_{ip} -j RETURN",
     ]
+
+
+def _isolated_filter(router: Router, topology: Topology) -> list[str]:
+    guest, control, public = router.nic("Guest"), router.nic("Control"), router.nic("Public")
+    g, c, p = guest.device, control.device, public.device
     filt = [f"-A INPUT -j NETWORK_STATS_{p}", "-A INPUT -j NETWORK_STATS"]
     filt += [f"-A INPUT -d {group} -j ACCEPT" for group in VRRP]
     filt += [
@@ -158,7 +183,7 @@ def isolated_rules(router: Router, topology: Topology) -> str:
         f"-A INPUT -i {c} -p tcp -m tcp --dport 3922 -m state --state NEW,ESTABLISHED -j ACCEPT",
         f"-A INPUT -i {g} -p tcp -m tcp --dport 80 -m state --state NEW -j ACCEPT",
     ]
-    filt += _guest_input(guest, cidr)
+    filt += _guest_input(guest, topology.network(guest.network).cidr)
     filt += [
         f"-A FORWARD -j NETWORK_STATS_{p}",
         "-A FORWARD -j NETWORK_STATS",
@@ -173,13 +198,7 @@ def isolated_rules(router: Router, topology: Topology) -> str:
         "-A FW_OUTBOUND -m state --state RELATED,ESTABLISHED -j ACCEPT",
         "-A FW_OUTBOUND -j FW_EGRESS_RULES",
     ]
-    filt += _stats("NETWORK_STATS", g, p) + _stats(f"NETWORK_STATS_{p}", g, p)
-    lines = _table("mangle", [f"FIREWALL_{ip}", f"VPN_{ip}"], mangle)
-    lines += _table(
-        "filter", ["FW_EGRESS_RULES", "FW_OUTBOUND", "NETWORK_STATS", f"NETWORK_STATS_{p}"], filt
-    )
-    lines += _table("nat", [], [f"-A POSTROUTING -o {p} -j SNAT --to-source {ip}"])
-    return "\n".join(lines) + "\n"
+    return filt + _stats("NETWORK_STATS", g, p) + _stats(f"NETWORK_STATS_{p}", g, p)
 
 
 def router_rules(router: Router, topology: Topology) -> str:

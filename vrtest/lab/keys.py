@@ -43,6 +43,22 @@ def ed25519_host_key() -> tuple[str, str]:
     return private, public + "\n"
 
 
+def stable_host_key(directory: Path, name: str) -> tuple[str, str]:
+    """``name``'s Ed25519 host key, made once and kept in ``directory`` across ``lab up``s.
+
+    Stable keys keep clients' known_hosts valid (``host_key_policy: accept-new``).
+    """
+    private_path, public_path = directory / f"{name}.key", directory / f"{name}.key.pub"
+    if private_path.is_file() and public_path.is_file():
+        return private_path.read_text(), public_path.read_text()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private, public = ed25519_host_key()
+    private_path.touch(mode=0o600)
+    private_path.write_text(private)
+    public_path.write_text(public)
+    return private, public
+
+
 def vrrp_password() -> str:
     """An 8-character VRRP authentication password (keepalived uses at most 8)."""
     return secrets.token_hex(4)

@@ -158,13 +158,17 @@ def delete_link(name: str) -> None:
         run(["ip", "link", "delete", "dev", name], check=False)
 
 
-def enter_argv(netns: str | None, mntns: Path | None, argv: Sequence[str]) -> list[str]:
+def enter_argv(
+    netns: str | None, mntns: Path | None, argv: Sequence[str], *, uts: Path | None = None
+) -> list[str]:
     """``argv`` prefixed with the nsenter call that runs it in the given namespaces."""
     prefix = ["nsenter"]
     if netns:
         prefix.append(f"--net={netns_path(netns)}")
     if mntns:
         prefix.append(f"--mount={mntns}")
+    if uts:
+        prefix.append(f"--uts={uts}")
     return [*prefix, "--", *argv] if len(prefix) > 1 else list(argv)
 
 
@@ -191,6 +195,13 @@ def create_mount_ns(pin: Path) -> None:
     pin.touch(exist_ok=True)
     if not is_mounted(pin):
         run(["unshare", f"--mount={pin}", "--propagation", "private", "true"])
+
+
+def create_uts_ns(pin: Path, hostname: str) -> None:
+    """Create a persistent UTS namespace pinned at file ``pin`` with its own host name."""
+    pin.touch(exist_ok=True)
+    if not is_mounted(pin):
+        run(["unshare", f"--uts={pin}", "hostname", hostname])
 
 
 def unmount(path: Path) -> None:
@@ -253,6 +264,22 @@ def stop(record: ProcessRecord, *, timeout: float = 3.0) -> None:
         time.sleep(0.02)
     _signal(record["pid"], signal.SIGKILL)
     _reap(record["pid"])
+
+
+def stop_all(records: Iterable[ProcessRecord], *, timeout: float = 3.0) -> None:
+    """Stop many recorded processes at once: SIGTERM to all, wait, SIGKILL what is left."""
+    alive = [record for record in records if is_alive(record)]
+    for record in alive:
+        _signal(record["pid"], signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive and time.monotonic() < deadline:
+        for record in alive:
+            _reap(record["pid"])
+        alive = [record for record in alive if is_alive(record)]
+        time.sleep(0.02)
+    for record in alive:
+        _signal(record["pid"], signal.SIGKILL)
+        _reap(record["pid"])
 
 
 def kill_pids(pids: Iterable[int]) -> None:

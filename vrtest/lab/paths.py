@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vrtest.lab.config import LabConfig
+from vrtest.lab.netns import enter_argv
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,13 @@ class LabPaths:
         return self.lab_dir / "rt"
 
     @property
+    def host_keys(self) -> Path:
+        """SSH host keys by router name, kept across ``up``/``down`` and shared by the labs
+        in one state directory: a router's link-local address and host key stay paired, so
+        clients' known_hosts (``accept-new``) stay valid."""
+        return self.lab_dir.parent / "hostkeys"
+
+    @property
     def logs(self) -> Path:
         """Daemon logs (sshd, keepalived, API server)."""
         return self.lab_dir / "logs"
@@ -47,6 +55,14 @@ class LabPaths:
     def pin(self, name: str) -> Path:
         """The file pinning ``name``'s private mount namespace."""
         return self.runtime / "ns" / name
+
+    def uts(self, name: str) -> Path:
+        """The file pinning ``name``'s UTS namespace (its own host name)."""
+        return self.runtime / "uts" / name
+
+    def enter(self, name: str, argv: list[str]) -> list[str]:
+        """``argv`` run inside ``name``'s network, mount and UTS namespaces."""
+        return enter_argv(self.netns(name), self.pin(name), argv, uts=self.uts(name))
 
     def view(self, name: str) -> Path:
         """The upper directories of ``name``'s view (what it sees over the machine's files)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vrtest.lab.netns import enter_argv, run
+from vrtest.lab.netns import run
 from vrtest.lab.paths import LabPaths
 
 CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
@@ -12,7 +12,7 @@ CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
 
 def checkrouter(paths: LabPaths, router: str) -> str:
     """What ``checkrouter.sh`` prints in ``router`` (``PRIMARY``, ``BACKUP``, ``FAULT``...)."""
-    argv = enter_argv(paths.netns(router), paths.pin(router), ["/bin/bash", CHECKROUTER])
+    argv = paths.enter(router, ["/bin/bash", CHECKROUTER])
     done = run(argv, check=False, timeout=10)
     for line in done.stdout.splitlines():
         if line.startswith("Status:"):
@@ -40,6 +40,20 @@ def rss_kib(pid: int) -> int:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional set size of ``pid`` and its children in KiB (shared pages split fairly)."""
+    total = 0
+    for member in [pid, *_children(pid)]:
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
                 total += int(line.split()[1])
     return total
 

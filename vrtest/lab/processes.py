@@ -7,12 +7,13 @@ import sys
 import time
 from collections.abc import Callable
 
-from vrtest.lab.netns import LabError, ProcessRecord, enter_argv, is_alive, spawn
+from vrtest.lab.netns import LabError, ProcessRecord, find_tool, is_alive, spawn
 from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import listening
 from vrtest.lab.state import LabState
 
 SSHD = ["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config"]
+DNSMASQ = ["dnsmasq", "--keep-in-foreground", "--log-facility=-", "--conf-file=/etc/dnsmasq.conf"]
 KEEPALIVED = [
     "keepalived",
     "--dont-fork",
@@ -30,7 +31,7 @@ def start_in(
 ) -> ProcessRecord:
     """Start ``argv`` in ``name``'s namespaces and record it as ``name/daemon``."""
     log = paths.logs / f"{name}-{daemon}.log"
-    record = spawn(enter_argv(paths.netns(name), paths.pin(name), argv), log)
+    record = spawn(paths.enter(name, argv), log)
     state.record_process(f"{name}/{daemon}", record)
     return record
 
@@ -43,6 +44,13 @@ def start_sshd(paths: LabPaths, state: LabState, name: str) -> ProcessRecord:
 def start_keepalived(paths: LabPaths, state: LabState, name: str) -> ProcessRecord:
     """Start keepalived (VRRP only, in the foreground) in router ``name``."""
     return start_in(paths, state, name, "keepalived", KEEPALIVED)
+
+
+def start_dnsmasq(paths: LabPaths, state: LabState, name: str) -> ProcessRecord | None:
+    """Start dnsmasq (DHCP/DNS for the guests) in router ``name``, if dnsmasq is installed."""
+    if find_tool("dnsmasq") is None:
+        return None
+    return start_in(paths, state, name, "dnsmasq", DNSMASQ)
 
 
 def start_api(paths: LabPaths, state: LabState, secret_key: str) -> ProcessRecord:

@@ -6,6 +6,8 @@ fwmark rules and the main-table default route via the public gateway.
 
 from __future__ import annotations
 
+import ipaddress
+
 from vrtest.lab.config import LabConfig
 from vrtest.lab.iptables import mark
 from vrtest.lab.topology import GuestVm, Nic, Router, Topology
@@ -37,51 +39,54 @@ def router_commands(router: Router, topology: Topology) -> list[str]:
         for nic in router.nics
         if not (router.redundant and nic is public)
     ]
-    guest_cidrs = [topology.network(nic.network).cidr for nic in router.guest_nics()]
-    public_table = table_id(public.device)
-    public_cidr = f"{public.address}/{public.prefixlen}"
     if router.kind == "vpc":
-        commands += [default_routes(router)[0]]
-        commands += [
-            f"route add throw {cidr} table {public_table} proto static" for cidr in guest_cidrs
-        ]
-        commands.append(
-            f"route add throw {_network_of(public_cidr)} table {public_table} proto static"
-        )
-        commands += [
-            f"route add throw {topology.network(nic.network).cidr} "
-            f"table {table_id(nic.device)} proto static"
-            for nic in router.guest_nics()
-        ]
-        commands.append(default_routes(router)[1])
-        commands.append(f"rule add fwmark {mark(public.device)} table {public_table}")
-        commands.append(f"rule add from {_network_of(public_cidr)} table {public_table}")
-        commands += [
-            f"rule add fwmark {mark(nic.device)} table {table_id(nic.device)}"
-            for nic in router.guest_nics()
-        ]
-        return commands
-    guest = router.nic("Guest")
-    commands.append(f"route add throw {guest_cidrs[0]} table {table_id(guest.device)} proto static")
-    if not router.redundant:
-        commands.append(default_routes(router)[0])
+        return commands + _vpc_routes(router, topology)
+    return commands + _isolated_routes(router, topology)
+
+
+def _vpc_routes(router: Router, topology: Topology) -> list[str]:
+    public, tiers = router.nic("Public"), router.guest_nics()
+    table, subnet = table_id(public.device), _network_of(f"{public.address}/{public.prefixlen}")
+    cidrs = [topology.network(nic.network).cidr for nic in tiers]
+    commands = [default_routes(router)[0]]
+    commands += [f"route add throw {cidr} table {table} proto static" for cidr in cidrs]
+    commands.append(f"route add throw {subnet} table {table} proto static")
     commands += [
-        f"route add throw {cidr} table {public_table} proto static"
-        for cidr in (guest_cidrs[0], "169.254.0.0/16", _network_of(public_cidr))
+        f"route add throw {cidr} table {table_id(nic.device)} proto static"
+        for nic, cidr in zip(tiers, cidrs, strict=True)
     ]
-    if not router.redundant:
-        commands.append(default_routes(router)[1])
+    commands += [
+        default_routes(router)[1],
+        f"rule add fwmark {mark(public.device)} table {table}",
+        f"rule add from {subnet} table {table}",
+    ]
+    return commands + [
+        f"rule add fwmark {mark(nic.device)} table {table_id(nic.device)}" for nic in tiers
+    ]
+
+
+def _isolated_routes(router: Router, topology: Topology) -> list[str]:
+    """Redundant routers get no default route here: keepalived's PRIMARY hook adds it."""
+    public, guest = router.nic("Public"), router.nic("Guest")
+    table, subnet = table_id(public.device), _network_of(f"{public.address}/{public.prefixlen}")
+    cidr = topology.network(guest.network).cidr
+    defaults = [] if router.redundant else default_routes(router)
+    commands = [f"route add throw {cidr} table {table_id(guest.device)} proto static"]
+    commands += defaults[:1]
+    commands += [
+        f"route add throw {throw} table {table} proto static"
+        for throw in (cidr, "169.254.0.0/16", subnet)
+    ]
+    commands += defaults[1:]
     commands += [
         f"rule add fwmark {mark(guest.device)} table {table_id(guest.device)}",
-        f"rule add fwmark {mark(public.device)} table {public_table}",
-        f"rule add from {_network_of(public_cidr)} table {public_table}",
+        f"rule add fwmark {mark(public.device)} table {table}",
+        f"rule add from {subnet} table {table}",
     ]
     return commands
 
 
 def _network_of(cidr: str) -> str:
-    import ipaddress
-
     return str(ipaddress.IPv4Interface(cidr).network)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -9,12 +12,14 @@ from dataclasses import dataclass
 from vrtest.console import Console
 from vrtest.errors import ConfigError
 from vrtest.lab import keys, routes
+from vrtest.lab.addressing import build_topology
 from vrtest.lab.config import LabConfig
 from vrtest.lab.down import teardown
 from vrtest.lab.iptables import router_rules
 from vrtest.lab.netns import (
     add_netns,
     enter_argv,
+    find_tool,
     ip_batch,
     mount_private_tmpfs,
     require_root,
@@ -25,6 +30,7 @@ from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import checkrouter
 from vrtest.lab.processes import (
     start_api,
+    start_dnsmasq,
     start_keepalived,
     start_sshd,
     wait_connectable,
@@ -33,8 +39,8 @@ from vrtest.lab.processes import (
 )
 from vrtest.lab.state import LabState, locked
 from vrtest.lab.status import is_healthy
-from vrtest.lab.topology import Router, Topology, build_topology
-from vrtest.lab.views import mount_view, write_view
+from vrtest.lab.topology import Router, Topology
+from vrtest.lab.views import make_uts, mount_view, write_view
 from vrtest.lab.vrfiles import host_files, router_files
 
 WORKERS = 4
@@ -51,10 +57,17 @@ class Credentials:
     vrrp_password: str
 
 
-def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> LabState:
-    """Bring the lab up (or leave a healthy one as it is); return its state."""
+def lab_up(config: LabConfig, console: Console, *, extra_routers: int | None = None) -> LabState:
+    """Bring the lab up (or leave a healthy one as it is); return its state.
+
+    ``extra_routers`` None reuses a healthy lab of any size (and builds the default one).
+    """
     require_root()
     require_tools()
+    if find_tool("dnsmasq") is None:
+        console.warn(
+            "dnsmasq is not installed, so routers serve no DHCP/DNS (apt-get install dnsmasq-base)"
+        )
     paths = LabPaths.of(config)
     with locked(paths.lab_dir):
         state = LabState.load(paths.state_file)
@@ -65,14 +78,46 @@ def lab_up(config: LabConfig, console: Console, *, extra_routers: int = 0) -> La
             console.info(f"removing what an unfinished lab {config.prefix} left behind")
             teardown(paths, state, console)
             state = LabState(paths.state_file)
-        return _build(config, paths, state, extra_routers, console)
+        preflight(config)
+        try:
+            return _build(config, paths, state, extra_routers or 0, console)
+        except BaseException:
+            console.warn(f"lab {config.prefix} did not come up; removing what it had made")
+            teardown(paths, state, console)
+            raise
 
 
-def _reusable(state: LabState, extra_routers: int) -> bool:
+def preflight(config: LabConfig) -> None:
+    """Refuse a management range already on this machine, or an API port already taken."""
+    done = run(["ip", "-j", "-4", "addr", "show"])
+    for link in json.loads(done.stdout or "[]"):
+        for address in link.get("addr_info", []):
+            if ipaddress.IPv4Address(address["local"]) in config.management_cidr:
+                raise ConfigError(
+                    f"{config.management_cidr} is already used here ({address['local']} on "
+                    f"{link['ifname']})",
+                    path=config.source,
+                    key="lab.management_cidr",
+                    hint="pick a free range, or run `vrtest lab down` for the lab using it",
+                )
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the API server binds
+        try:
+            probe.bind(("127.0.0.1", config.api_port))
+        except OSError:
+            raise ConfigError(
+                f"port {config.api_port} on 127.0.0.1 is in use",
+                path=config.source,
+                key="lab.api_port",
+                hint="set lab.api_port (and management.api_url) to a free port",
+            ) from None
+
+
+def _reusable(state: LabState, extra_routers: int | None) -> bool:
     if state.phase != "up" or not is_healthy(state):
         return False
     running = int(state.data["topology"].get("extra_routers", 0))
-    if running != extra_routers:
+    if extra_routers is not None and running != extra_routers:
         raise ConfigError(
             f"the lab is already up with --routers {running}",
             hint="run `vrtest lab down` first to change the number of routers",
@@ -152,8 +197,10 @@ def _credentials(config: LabConfig) -> Credentials:
     )
 
 
-def _with_host_key(files: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
-    private, public = keys.ed25519_host_key()
+def _with_host_key(
+    paths: LabPaths, name: str, files: dict[str, tuple[str, int]]
+) -> dict[str, tuple[str, int]]:
+    private, public = keys.stable_host_key(paths.host_keys, name)
     return {
         **files,
         "/etc/ssh/ssh_host_ed25519_key": (private, 0o600),
@@ -171,9 +218,10 @@ def _start_host(
         public_key=credentials.public_key,
         shadow=shadow,
     )
-    write_view(paths.view("host"), _with_host_key(files))
-    state.record("mounts", str(paths.pin("host")))
+    write_view(paths.view("host"), _with_host_key(paths, "host", files))
+    state.record("mounts", str(paths.pin("host")), str(paths.uts("host")))
     mount_view(paths, "host", paths.netns("host"))
+    make_uts(paths, "host", "kvm-host-1")
     sshd = start_sshd(paths, state, "host")
     wait_connectable(
         "the hypervisor host's sshd",
@@ -197,12 +245,15 @@ def _start_router(
         authorized_key=credentials.public_key,
         vrrp_password=credentials.vrrp_password,
     )
-    write_view(paths.view(router.name), _with_host_key(files))
-    state.record("mounts", str(paths.pin(router.name)))
+    write_view(paths.view(router.name), _with_host_key(paths, router.name, files))
+    state.record("mounts", str(paths.pin(router.name)), str(paths.uts(router.name)))
     mount_view(paths, router.name, netns)
+    make_uts(paths, router.name, router.name)
     sshd = start_sshd(paths, state, router.name)
     if router.redundant:
-        start_keepalived(paths, state, router.name)
+        start_keepalived(paths, state, router.name)  # its PRIMARY hook starts dnsmasq
+    else:
+        start_dnsmasq(paths, state, router.name)
     wait_listening(
         f"sshd of {router.name}", sshd, 3922, log=str(paths.logs / f"{router.name}-sshd.log")
     )

@@ -45,14 +45,20 @@ TRANSITION = """\
 #!/bin/sh
 # vrtest lab keepalived notify hook: the public nic follows the VRRP role, as on CloudStack's
 # redundant routers (PRIMARY: public nic up with the default routes; otherwise public nic down).
+# dnsmasq runs on the PRIMARY only (CloudStack stops it on a BACKUP).
 case "$1" in
 primary)
     ip link set dev {dev} up
     ip route replace default via {gateway} dev {dev}
     ip route replace default via {gateway} dev {dev} table {table} proto static
+    running=$(cat /run/dnsmasq.pid 2>/dev/null)
+    if command -v dnsmasq >/dev/null && ! kill -0 "$running" 2>/dev/null; then
+        dnsmasq --conf-file=/etc/dnsmasq.conf
+    fi
     ;;
 backup|fault|stop)
     ip link set dev {dev} down
+    kill "$(cat /run/dnsmasq.pid 2>/dev/null)" 2>/dev/null
     ;;
 esac
 exit 0
@@ -116,6 +122,41 @@ AllowTcpForwarding yes
 PrintMotd no
 Subsystem sftp /usr/lib/openssh/sftp-server
 """
+
+
+# Lookups from inside the lab fail at once (nothing answers on the loopback) instead of
+# timing out against the machine's resolver, which the lab's namespaces cannot reach.
+RESOLV_CONF = (
+    "# vrtest lab: no DNS inside the lab\nnameserver 127.0.0.1\noptions timeout:1 attempts:1\n"
+)
+
+
+DNSMASQ = """\
+# vrtest lab: DHCP and DNS for the router's guest networks, as dnsmasq serves them on a VR
+{interfaces}
+bind-dynamic
+no-resolv
+no-poll
+domain=cs2cloud.internal
+dhcp-hostsfile=/etc/dhcphosts.txt
+{ranges}
+dhcp-leasefile=/run/dnsmasq.leases
+pid-file=/run/dnsmasq.pid
+"""
+
+
+def dnsmasq_conf(router: Router, topology: Topology) -> str:
+    """``/etc/dnsmasq.conf``: static DHCP from dhcphosts.txt and DNS on the guest nics."""
+    interfaces, ranges = [], []
+    for index, nic in enumerate(router.guest_nics()):
+        network = topology.network(nic.network)
+        tag = f"interface-{nic.device}-{index}"
+        interfaces.append(f"interface={nic.device}")
+        ranges += [
+            f"dhcp-range=set:{tag},{ipaddress.IPv4Network(network.cidr).network_address},static",
+            f"dhcp-option=tag:{tag},3,{network.gateway}",
+        ]
+    return DNSMASQ.format(interfaces="\n".join(interfaces), ranges="\n".join(ranges))
 
 
 def table_id(device: str) -> int:
@@ -192,7 +233,9 @@ def router_files(
         "/etc/dhcphosts.txt": (dhcphosts(router, topology), 0o644),
         "/etc/iproute2/rt_tables": (rt_tables(router), 0o644),
         "/etc/hostname": (router.name + "\n", 0o644),
+        "/etc/resolv.conf": (RESOLV_CONF, 0o644),
         "/etc/ssh/sshd_config": (VR_SSHD.format(address=router.nic("Control").address), 0o644),
+        "/etc/dnsmasq.conf": (dnsmasq_conf(router, topology), 0o644),
         "/opt/cloud/bin/checkrouter.sh": (CHECKROUTER, 0o755),
         "/root/.ssh/authorized_keys": (authorized_key, 0o600),
     }
@@ -218,6 +261,7 @@ def host_files(address: str, *, private_key: str, public_key: str, shadow: str) 
         "/etc/ssh/sshd_config": (HOST_SSHD.format(address=address), 0o644),
         "/etc/shadow": (shadow, 0o640),
         "/etc/hostname": ("kvm-host-1\n", 0o644),
+        "/etc/resolv.conf": (RESOLV_CONF, 0o644),
         "/root/.ssh/id_rsa.cloud": (private_key, 0o600),
         "/root/.ssh/id_rsa.cloud.pub": (public_key, 0o644),
         "/root/.ssh/authorized_keys": (public_key, 0o600),

@@ -56,6 +56,8 @@ class RunReport:
             verdict = "PASSED"
         else:
             verdict = "NOTHING VERIFIED"
+        if counts["not_run"] and verdict != "NOTHING VERIFIED":
+            verdict += f" ({counts['not_run']} not run)"
         if self.meta.get("status") not in (None, "", "finished"):
             verdict += f" (partial: {self.meta['status']})"
         return verdict

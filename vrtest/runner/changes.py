@@ -42,6 +42,9 @@ def select_for_run(options: RunOptions, settings: RunSettings,
     checkout = cloudstack_root(settings, options.cloudstack)
     if checkout is not None and not checkout.is_dir():
         checkout = None  # no checkout here: the shipped catalog snapshot is used
+    if options.diff and checkout is None:
+        raise UsageError(f"--diff {options.diff} needs the CloudStack git checkout",
+                         hint="pass --cloudstack PATH or set marvin.cloudstack")
     args = _selector_args(options, checkout)
     catalog = choose_catalog(args, console)
     capabilities = from_environment(settings.source)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from vrtest.errors import UnreachableError
 from vrtest.results import Outcome, SuiteResult, TestResult
-from vrtest.runner.adapters import checks_module
 from vrtest.runner.settings import RunSettings
 
 CHECKS_SUITE = "vr-checks"
@@ -27,36 +24,9 @@ def not_run(names: Sequence[str], reason: str) -> SuiteResult:
 def default_check_runner(settings: RunSettings, names: Sequence[str],
                          routers: Sequence[str] = ()) -> SuiteResult:
     """Discover the environment's routers (only ``routers`` when given) and run ``names``."""
-    module = checks_module()
-    if module is None:
-        return not_run(names, "VR checks are not in this build of vrtest")
-    entry = getattr(module, "run_checks", None)
-    if entry is not None and "env" in inspect.signature(entry).parameters:
-        result: SuiteResult = entry(settings.source, list(names),
-                                     **_router_filter(routers))
-        return result
-    from vrtest.access.pool import AccessPool
-    from vrtest.checks.registry import select_checks
-    from vrtest.checks.runner import check_routers as run_checks
-    from vrtest.cloudstack.client import CloudStackClient
-    from vrtest.cloudstack.discovery import Router, RouterFilter, discover_routers
+    from vrtest.checks import run_checks
 
-    env = settings.source
-    management = env.management
-    client = CloudStackClient(management.api_url, management.api_key or "",
-                              management.secret_key or "")
-    checks = select_checks(list(names))
-    found = discover_routers(client, RouterFilter(names=tuple(routers)))
-    pool = AccessPool.for_environment(env)
-
-    def open_shell(router: Router) -> Any:
-        return pool.shell(router.name, router.linklocal_ip, router.host_address)
-
-    try:
-        return run_checks(found, open_shell, checks,
-                          metadata={"routers": ",".join(r.name for r in found)})
-    finally:
-        pool.close()
+    return run_checks(settings.source, list(names), **_router_filter(routers))
 
 
 def unreachable(names: Sequence[str], error: UnreachableError) -> SuiteResult:

@@ -11,7 +11,7 @@ from vrtest.console import Console
 from vrtest.results import SuiteResult
 from vrtest.runner.process import ChildRegistry, run_process
 from vrtest.runner.settings import DeployStep
-from vrtest.runner.store import RunStore
+from vrtest.runner.store import RunStore, mask_file
 
 
 class DeployFailed(Exception):
@@ -41,6 +41,7 @@ def run_deploy(steps: Sequence[DeployStep], meta: Mapping[str, Any], store: RunS
         with console.status(f"[deploy] {step.name}"):
             outcome = run_process(argv, cwd=Path.cwd(), env=step.env, log=log,
                                   timeout=step.timeout, registry=registry)
+        mask_file(log)
         error = outcome.start_error
         if outcome.timed_out:
             error = f"timed out after {step.timeout:g}s"

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from vrtest.console import Console
-from vrtest.errors import ConfigError
+from vrtest.lab.config import LabConfig, load_lab_config
+from vrtest.lab.down import lab_down
+from vrtest.lab.paths import LabPaths
+from vrtest.lab.state import LabState
+from vrtest.lab.up import lab_up
 from vrtest.runner.options import RunOptions
 from vrtest.runner.settings import RunSettings
 
 
-def _lab(name: str) -> Any:
-    try:
-        return importlib.import_module(f"vrtest.lab.{name}")
-    except ModuleNotFoundError as exc:
-        raise ConfigError("the embedded lab is not in this build of vrtest",
-                          hint="run against an environment with a management server") from exc
-
-
-def lab_was_up(config: Any) -> bool:
+def lab_was_up(config: LabConfig) -> bool:
     """True when the lab's state file records a built topology."""
-    paths = _lab("paths").LabPaths.of(config)
-    state = _lab("state").LabState.load(paths.state_file)
+    state = LabState.load(LabPaths.of(config).state_file)
     return bool(state.exists and "topology" in state.data)
 
 
@@ -37,13 +30,13 @@ def lab_for_checks(settings: RunSettings, options: RunOptions,
         yield
         return
     envs_dir = Path(options.envs_dir) if options.envs_dir else None
-    config = _lab("config").load_lab_config(options.env, envs_dir=envs_dir)
+    config = load_lab_config(options.env, envs_dir=envs_dir)
     was_up = lab_was_up(config)
     console.info(f"[lab] {config.prefix} is {'up' if was_up else 'down'}; bringing it up")
-    _lab("up").lab_up(config, console)
+    lab_up(config, console)
     try:
         yield
     finally:
         if not was_up:
             console.info(f"[lab] {config.prefix}: taking it down again (it was down)")
-            _lab("down").lab_down(config, console)
+            lab_down(config, console)

@@ -58,6 +58,9 @@ def stage_prepare(state: RunState) -> None:
     if (store.directory / "results.jsonl").exists() and not options.resume and not options.dry_run:
         raise UsageError(f"{store.directory} already holds a run",
                          hint=f"continue it with --resume {store.directory} or pick --output")
+    if options.resume and not (store.directory / RUN_META).exists():
+        raise UsageError(f"--resume {store.directory}: no vrtest run there (no {RUN_META})",
+                         hint="give the --output directory of an earlier run")
     store.prepare()
     previous = store.read_json(RUN_META) if options.resume else {}
     state.meta = {**previous, "env": state.settings.name, "hypervisor": state.settings.hypervisor,
@@ -129,7 +132,7 @@ def stage_marvin_config(state: RunState) -> Path | None:
         return None
     from vrtest.runner.adapters import render_marvin_config
 
-    path = state.store.directory / MARVIN_CONFIG
+    path = (state.store.directory / MARVIN_CONFIG).resolve()  # children run in the checkout
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(render_marvin_config(state.settings))
@@ -146,6 +149,9 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
         return
     ctx = _suite_context(state, config)
     jobs = state.options.jobs if state.settings.marvin.parallel_safe else 1
+    if state.options.jobs > 1 and jobs == 1:
+        state.console.warn(f"--jobs {state.options.jobs} ignored: environment "
+                           f"{state.settings.name!r} is not marvin.parallel_safe")
     state.console.info(f"[marvin] {len(state.plan.suites)} suite(s) with "
                        f"{state.settings.marvin.runner}, {jobs} at a time")
 
@@ -167,6 +173,19 @@ def _suite_context(state: RunState, config: Path) -> SuiteContext:
     timeout = state.options.suite_timeout or marvin.suite_timeout
     return SuiteContext(marvin, checkout.resolve(), state.store.directory.resolve(), config,
                         timeout, state.options.rerun_failures, state.registry)
+
+
+def stage_fastlane(state: RunState) -> None:
+    """Fast-lane scenarios on sandboxed routers (environments of kind: fastlane only)."""
+    env = state.settings.source
+    if getattr(env, "kind", "") != "fastlane":
+        return
+    from vrtest.fastlane.stage import run_fastlane_stage
+
+    done = {name for kind, name in state.store.finished_names() if kind == "fastlane"} \
+        if state.options.resume else set()
+    run_fastlane_stage(env, state.selection, state.options.cloudstack, state.console,
+                       state.store.append, done)
 
 
 def stage_checks(state: RunState, runner: CheckRunner) -> None:
@@ -233,6 +252,7 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
         stage_deploy(state)
         config = stage_marvin_config(state)
         stage_marvin(state, config)
+        stage_fastlane(state)
         stage_checks(state, check_runner)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")

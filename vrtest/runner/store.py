@@ -86,3 +86,14 @@ def load_results(directory: Path) -> list[SuiteResult]:
         except (json.JSONDecodeError, KeyError, ValueError):
             continue  # a line torn by a kill during the write
     return results
+
+
+def mask_file(path: Path) -> None:
+    """Rewrite a log file with every registered secret masked (logs get archived by CI)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    masked = mask(text)
+    if masked != text:
+        path.write_text(masked, encoding="utf-8")

@@ -12,6 +12,7 @@ from vrtest.runner.marvin_command import build_invocation
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
 from vrtest.runner.settings import MarvinSettings
+from vrtest.runner.store import mask_file
 from vrtest.runner.xunit import is_context_error, parse_report, rerun_id
 
 
@@ -37,6 +38,7 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
     log = invocation.report_file.with_suffix(".log")
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
+    mask_file(log)
     if ctx.registry.stopping:
         return None
     base = SuiteResult(name=suite.path, kind="marvin", command=invocation.argv, started=started,
@@ -78,6 +80,7 @@ def _rerun(suite: PlannedSuite, tests: list[TestResult], attempt: int,
     log = invocation.report_file.with_suffix(".log")
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
+    mask_file(log)
     again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout)
     return merge_rerun(tests, again, error)
 

@@ -9,7 +9,6 @@ or as the snapshot ``suites/catalog-main.yaml`` shipped with vrtest.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -159,11 +158,3 @@ def _snapshot(path: Path) -> Catalog:
     label = f"snapshot {path.name} ({where})" if where else f"snapshot {path.name}"
     return Catalog(label, catalog.suites, catalog.meta)
 
-
-def merge_suites(*groups: Iterable[SuiteInfo]) -> tuple[SuiteInfo, ...]:
-    """Concatenate suite groups, keeping the first suite of each path."""
-    seen: dict[str, SuiteInfo] = {}
-    for group in groups:
-        for suite in group:
-            seen.setdefault(suite.path, suite)
-    return tuple(seen.values())

@@ -35,6 +35,42 @@ class ChangeSet:
         """JSON-ready form."""
         return {"paths": list(self.paths), "source": dict(self.source), "notes": list(self.notes)}
 
+    # Entry points for ``vrtest run`` (same sources as ``vrtest select``).
+    @classmethod
+    def from_files(cls, paths: Iterable[str]) -> ChangeSet:
+        """Explicit paths (``--files``)."""
+        return from_files(paths)
+
+    @classmethod
+    def from_files_from(cls, name: str) -> ChangeSet:
+        """One path per line in a file, or stdin for ``-`` (``--files-from``)."""
+        return from_files_list(name)
+
+    @classmethod
+    def from_diff(cls, spec: str, repo: str | Path = ".") -> ChangeSet:
+        """``BASE...HEAD`` in the checkout ``repo`` (merge-base semantics)."""
+        from vrtest.selector.gitdiff import from_diff
+
+        return from_diff(Path(repo), spec)
+
+    @classmethod
+    def from_pr(cls, pr: int | str, repo: str | Path | None = None,
+                target_branch: str = "main") -> ChangeSet:
+        """A pull request: fetched into ``repo`` when given, else from the GitHub API."""
+        import os
+
+        from vrtest.selector import gitdiff, github
+
+        number = github.check_pr_number(pr)
+        if repo is not None:
+            return gitdiff.from_pr_checkout(Path(repo), number, target_branch)
+        return github.from_pull_request(github.GitHubApi.from_env(os.environ), number)
+
+    @classmethod
+    def everything(cls) -> ChangeSet:
+        """No particular change: select the whole VR set (``vrtest run --all``)."""
+        return cls((), {"kind": "all"})
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChangeSet:
         """Inverse of :meth:`to_dict`."""

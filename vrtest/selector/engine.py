@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from vrtest.selector.catalog import Catalog, snapshot_catalog
 from vrtest.selector.changes import ChangeSet
 from vrtest.selector.classify import Classified, classify_unmapped
-from vrtest.selector.envfilter import Capabilities
+from vrtest.selector.envfilter import Capabilities, from_environment
 from vrtest.selector.resolve import apply_environment, resolve_suites
 from vrtest.selector.rules import Rule, RuleSet, SuiteRef, load_rules
 from vrtest.selector.selection import AreaHit, CheckPick, Decision, Selection
@@ -85,6 +86,8 @@ class Selector:
             self.picks.add_check(check, f"{rule.id}: {rule.reason}")
         if rule.vr_set:
             refs += self.add_vr_set(f"{rule.id}: {rule.reason}")
+        elif rule.baseline:
+            refs += self.add_baseline(rule.id)
         self.picks.decisions.append(Decision(
             path, rule.id, rule.reason, tuple(dict.fromkeys(r.path for r in refs)), rule.checks))
 
@@ -96,6 +99,15 @@ class Selector:
         for check in self.rules.vr_set_checks:
             self.picks.add_check(check, reason)
         return list(self.rules.vr_set)
+
+    def add_baseline(self, rule_id: str) -> list[SuiteRef]:
+        """Select the small end-to-end VR baseline every VR rule implies."""
+        reason = f"{rule_id} + vr-baseline: {self.rules.baseline_reason}"
+        for ref in self.rules.baseline:
+            self.picks.add_suite(ref, reason)
+        for check in self.rules.baseline_checks:
+            self.picks.add_check(check, reason)
+        return list(self.rules.baseline)
 
     def fall_back(self, path: str, reason: str) -> None:
         """Fail safe: select everything VR for ``path`` and say why."""
@@ -152,13 +164,20 @@ def select(
     changes: ChangeSet,
     *,
     catalog: Catalog | None = None,
-    env: Capabilities | None = None,
+    env: Capabilities | Any = None,
     rules: RuleSet | None = None,
 ) -> Selection:
-    """The suites and VR checks ``changes`` needs, each with its reasons."""
+    """The suites and VR checks ``changes`` needs, each with its reasons.
+
+    ``env`` is a :class:`Capabilities` or a loaded ``vrtest.environment.Environment``.
+    """
+    if env is not None and not isinstance(env, Capabilities):
+        env = from_environment(env)
     selector = Selector(rules or load_rules(), catalog or snapshot_catalog())
     for path in changes.paths:
         selector.add_path(path)
+    if changes.source.get("kind") == "all":
+        selector.add_vr_set("all: the whole VR set was asked for")
     if changes.source.get("truncated"):
         selector.picks.fallback = True
         selector.add_vr_set("fallback: the changed-file list is truncated "

@@ -1,8 +1,10 @@
 """Filter a selection by what an environment can verify (real VRs, network kinds, nose attrs).
 
-A simulator env only gets tests with ``required_hardware=false`` (as upstream CI's
-``-a tags=advanced,required_hardware=false``); everything dropped is listed in the
-selection's ``not_verified`` with the reason.
+This mirrors the nose ``-a`` filter the runner builds from the descriptor
+(``tags=T1,...,required_hardware=V``; comma = AND): a simulator env only gets tests
+with ``required_hardware=false`` (as upstream CI); a hardware env
+(``marvin.required_hardware: true``) runs every tagged test, as Trillian does. Everything dropped is
+listed in the selection's ``not_verified`` with the reason.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class Capabilities:
     real_vrs: bool
     network_kinds: frozenset[str] = frozenset(NETWORK_KINDS)
     required_hardware: bool | None = None  # marvin.required_hardware; False = rh=false only
-    tags: tuple[str, ...] = ()  # marvin.tags; a test needs one of them
+    tags: tuple[str, ...] = ()  # marvin.tags; a test needs all of them (nose -a ANDs)
 
     @classmethod
     def from_mapping(cls, name: str, data: Mapping[str, Any]) -> Capabilities:
@@ -48,9 +50,11 @@ class Capabilities:
         )
 
     @property
-    def hardware_only_false(self) -> bool:
-        """True when only ``required_hardware=false`` tests can run here."""
-        return not self.real_vrs or self.required_hardware is False
+    def hardware_filter(self) -> str | None:
+        """The ``required_hardware`` value nose will require here ("false"), or None (no filter)."""
+        if not self.real_vrs or self.required_hardware is False:
+            return "false"
+        return None
 
 
 def from_environment(env: Any) -> Capabilities:
@@ -68,14 +72,18 @@ def from_environment(env: Any) -> Capabilities:
 
 
 def load_capabilities(ref: str, envs_dir: Path | None = None) -> Capabilities:
-    """Capabilities of env ``ref``: via the environment loader, or the descriptor's YAML."""
+    """Capabilities of env ``ref``, validated by the environment loader; no secret is needed."""
     try:
-        from vrtest.environment import (  # type: ignore[import-not-found,unused-ignore]
-            load_environment,
-        )
-    except ImportError:
+        from vrtest.environment.loader import find_descriptor, inspect_descriptor
+    except ImportError:  # a build without the environment part
         return _capabilities_from_yaml(ref, envs_dir)
-    return from_environment(load_environment(ref, envs_dir=envs_dir))
+    inspection = inspect_descriptor(find_descriptor(ref, envs_dir=envs_dir))
+    if inspection.errors:
+        raise inspection.errors[0]
+    if inspection.environment is not None:
+        return from_environment(inspection.environment)
+    data = inspection.data if isinstance(inspection.data, dict) else {}
+    return Capabilities.from_mapping(str(data.get("name", ref)), data)
 
 
 def _capabilities_from_yaml(ref: str, envs_dir: Path | None) -> Capabilities:
@@ -100,13 +108,18 @@ def test_kinds(test: TestInfo, suite_path: str) -> set[str]:
 
 def why_not_runnable(test: TestInfo, suite_path: str, caps: Capabilities) -> str | None:
     """Why ``test`` cannot be verified in ``caps``'s environment, or None when it can."""
-    if caps.hardware_only_false and test.required_hardware != "false":
+    wanted = caps.hardware_filter
+    if wanted and test.required_hardware != wanted:
         value = test.required_hardware or "absent"
+        if not caps.real_vrs:
+            return (f"required_hardware={value}: {caps.name} runs only "
+                    "required_hardware=false tests (no real VRs)")
         return (f"required_hardware={value}: {caps.name} runs only required_hardware=false "
-                "tests (no real VRs)" if not caps.real_vrs else
-                f"required_hardware={value}: {caps.name} sets marvin.required_hardware=false")
-    if caps.tags and not set(caps.tags) & set(test.tags):
-        return f"tags {list(test.tags)} do not include {caps.name}'s marvin.tags {list(caps.tags)}"
+                "tests (marvin.required_hardware: false)")
+    missing_tags = [tag for tag in caps.tags if tag not in test.tags]
+    if missing_tags:
+        return (f"tags {list(test.tags)} lack {', '.join(missing_tags)} "
+                f"({caps.name}'s marvin.tags; nose -a ANDs them)")
     missing = sorted(test_kinds(test, suite_path) - caps.network_kinds)
     if missing:
         return f"needs {', '.join(missing)} networks, which {caps.name} does not offer"

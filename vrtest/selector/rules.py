@@ -48,6 +48,7 @@ class Rule:
     kind: str = "suites"
     vr_set: bool = False
     none: bool = False
+    baseline: bool = True
     matcher: GlobSet = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +68,9 @@ class RuleSet:
     vr_set: tuple[SuiteRef, ...]
     vr_set_reason: str
     vr_set_checks: tuple[str, ...]
+    baseline: tuple[SuiteRef, ...]
+    baseline_reason: str
+    baseline_checks: tuple[str, ...]
     evidence: dict[str, Any]
     reviewed_not_vr: dict[str, str]
     path: str
@@ -165,12 +169,17 @@ def parse_rules(data: Any, where: str) -> RuleSet:
     if duplicates:
         raise ConfigError(f"duplicate rule id {duplicates[0]!r}", path=where, key="rules")
     vr_set = data.get("vr_set") or {}
+    baseline = data.get("vr_baseline") or {}
     return RuleSet(
         rules=rules,
         vr_trees=GlobSet(tuple(data.get("vr_trees") or ())),
         vr_set=tuple(parse_suite(item, where, "vr_set") for item in vr_set.get("suites") or ()),
         vr_set_reason=str(vr_set.get("reason", "the whole VR set")),
         vr_set_checks=check_names(vr_set.get("checks") or CHECK_NAMES, where, "vr_set"),
+        baseline=tuple(parse_suite(item, where, "vr_baseline")
+                       for item in baseline.get("suites") or ()),
+        baseline_reason=" ".join(str(baseline.get("reason", "VR baseline")).split()),
+        baseline_checks=check_names(baseline.get("checks") or (), where, "vr_baseline"),
         evidence=dict(data.get("evidence") or {}),
         reviewed_not_vr={str(k): str(v) for k, v in (data.get("reviewed_not_vr") or {}).items()},
         path=where,
@@ -197,6 +206,7 @@ def parse_rule(entry: Any, where: str, index: int) -> Rule:
         suites=tuple(parse_suite(item, where, rule_key) for item in entry.get("suites") or ()),
         checks=check_names(entry.get("checks") or (), where, rule_key),
         kind=kind, vr_set=bool(entry.get("vr-set")), none=bool(entry.get("none")),
+        baseline=bool(entry.get("baseline", kind == "suites")),
     )
 
 

@@ -173,6 +173,9 @@ def main(argv: list[str]) -> int:
     """Run like ``nosetests``; exit 0 when everything passed, 1 otherwise."""
     options, targets, attrs = parse(argv)
     _record(argv)
+    if os.environ.get("STANDIN_ECHO_CONFIG"):  # as a chatty Marvin log would
+        with open(options.get("--marvin-config", ""), encoding="utf-8") as handle:
+            print("Marvin config:", handle.read(), flush=True)
     init = MarvinInit(options.get("--marvin-config", ""), zone=options.get("--zone"),
                       hypervisor_type=options.get("--hypervisor"))
     if "--with-marvin" in options and init.init() != "SUCCESS":

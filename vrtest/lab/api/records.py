@@ -103,19 +103,22 @@ class Records:
             "nic": [self.nic(router.name, nic) for nic in router.nics],
             **self._zone_fields(),
         }
-        if router.vpc:
-            record.update(vpcid=self.uuid("vpc", router.vpc), vpcname=router.vpc)
-        else:
-            guest = router.nic("Guest")
-            network = self.topology.network(guest.network)
-            record.update(
-                guestipaddress=guest.address,
-                guestmacaddress=guest.mac,
-                guestnetmask=_netmask(guest.prefixlen),
-                guestnetworkid=self.uuid("network", network.key),
-                guestnetworkname=network.name,
-            )
+        record.update(self._placement(router))
         return record
+
+    def _placement(self, router: Router) -> Record:
+        """A VPC router's VPC, or an isolated router's guest network fields."""
+        if router.vpc:
+            return {"vpcid": self.uuid("vpc", router.vpc), "vpcname": router.vpc}
+        guest = router.nic("Guest")
+        network = self.topology.network(guest.network)
+        return {
+            "guestipaddress": guest.address,
+            "guestmacaddress": guest.mac,
+            "guestnetmask": _netmask(guest.prefixlen),
+            "guestnetworkid": self.uuid("network", network.key),
+            "guestnetworkname": network.name,
+        }
 
     def nic(self, owner: str, nic: Nic) -> Record:
         """One ``nic[]`` entry of a router."""

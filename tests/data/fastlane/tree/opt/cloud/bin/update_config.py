@@ -33,6 +33,8 @@ def prefix(netmask):
 def apply_ips(bag):
     for ip in bag["ip_address"]:
         dev = device_for_mac(ip["vif_mac_address"])
+        with open("/etc/iproute2/rt_tables", "a") as tables:
+            tables.write(f"{100 + int(dev[3:])} Table_{dev}\n")
         address = f"{ip['public_ip']}/{prefix(ip['netmask'])}"
         sh("ip", "addr", "replace", address, "dev", dev)
         sh("ip", "link", "set", dev, "up")
@@ -41,6 +43,8 @@ def apply_ips(bag):
                "--to-source", ip["public_ip"])
             # VR-DEFAULT-ROUTE-BEGIN
             sh("ip", "route", "replace", "default", "via", ip["gateway"], "dev", dev)
+            sh("ip", "route", "replace", "default", "via", ip["gateway"], "dev", dev,
+               "table", f"Table_{dev}")
             # VR-DEFAULT-ROUTE-END
 
 
@@ -54,8 +58,15 @@ def apply_guest(bag):
     with open("/etc/dnsmasq.d/cloud.conf", "w") as handle:
         handle.write(f"interface={dev}\nbind-interfaces\nno-resolv\nno-hosts\n"
                      f"dhcp-range={network.network_address},static\n"
+                     "dhcp-hostsfile=/etc/dhcphosts.txt\n"
                      f"domain={bag['domain_name']}\n")
     sh("systemctl", "restart", "dnsmasq")
+
+
+def apply_dhcp(bag):
+    with open("/etc/dhcphosts.txt", "a") as handle:
+        handle.write(f"{bag['mac_address']},{bag['ipv4_address']},{bag['host_name']},infinite\n")
+    sh("systemctl", "reload", "dnsmasq")
 
 
 def main(name):
@@ -67,6 +78,8 @@ def main(name):
         apply_ips(bag)
     elif kind == "guestnetwork":
         apply_guest(bag)
+    elif kind == "dhcpentry":
+        apply_dhcp(bag)
     elif kind != "cmdline":
         raise SystemExit(f"unknown databag type {kind}")
     with open(os.path.join(STATE, f"{kind}.json"), "w") as handle:
