@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,12 @@ def test_cells_follow_capabilities_and_plan_limits() -> None:
     ]
     local = pick_cell(cells, "local-isolated-redundant")
     assert local.suites == () and local.redundant and not local.vpc
-    assert local.checks == ("default-route", "iptables-policy", "redundant-state", "services")
+    assert local.checks == spec.kinds["isolated-redundant"].checks
+    skipping = replace(spec.plans["nightly"], envs=tuple(
+        replace(e, skip_checks=("dhcp-dns",)) if e.name == "local" else e
+        for e in spec.plans["nightly"].envs))
+    [lean] = [c for c in plan_cells(spec, skipping, _lookup(envs)) if c.id == local.id]
+    assert lean.checks == ("default-route", "iptables-policy", "redundant-state", "services")
     only = plan_cells(spec, spec.plans["nightly"], _lookup(envs), only_envs=["lab-xen"])
     assert [c.id for c in only] == ["lab-xen-isolated", "lab-xen-vpc"]
     with pytest.raises(UsageError, match="not in plan"):
