@@ -103,6 +103,8 @@ def test_env_facts_from_a_real_descriptor() -> None:
         (lambda d: d["plans"]["lab"]["envs"]["local"].update(kinds=["vpx"]),
          "plans.lab.envs.local.kinds: unknown network kind 'vpx'"),
         (lambda d: d["network_kinds"].update({"Bad Kind": {}}), "is not a lower-case id"),
+        (lambda d: d["plans"]["lab"]["envs"].update({"x'; rm -rf /": {}}),
+         "is not an environment name"),
     ],
 )
 def test_matrix_file_errors_name_the_key(tmp_path: Path, change, message: str) -> None:

@@ -16,6 +16,7 @@ CHECK_NAMES = frozenset(
 )
 CAPABILITIES = frozenset({"isolated", "vpc", "redundant", "vpn"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")  # ends up in paths and Jenkins
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,9 @@ class _Reader:
         envs = []
         for env_name, env_value in self.mapping(data.get("envs"), f"{key}.envs").items():
             env_key = f"{key}.envs.{env_name}"
+            if not isinstance(env_name, str) or not _ENV_NAME.match(env_name):
+                raise self.fail(env_key, f"{env_name!r} is not an environment name "
+                                "(letters, digits, '.', '_', '-')")
             options = self.mapping(env_value or {}, env_key)
             only = options.get("kinds")
             chosen = None if only is None else self.strings(only, f"{env_key}.kinds")
