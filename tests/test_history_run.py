@@ -91,6 +91,18 @@ def test_pr_failures_classified_against_main_and_exit_follows_fail_on(
     imported = cli("history", "import", "--kind", "main", str(nights),
                    "--history", str(standin["db"]))
     assert imported.code == 0, imported.err
+    shown = cli("history", "show", "--env", "lab-standin", "--history", str(standin["db"]),
+                "--format", "json")
+    rates = {row["test"].rsplit("::", 1)[-1]: (row["runs"], row["failed"], row["flake_rate"])
+             for row in json.loads(shown.out)["tests"]}
+    assert rates["test_02_fails"] == (5, 5, 0.0)  # always failing is not flaky
+    assert rates["setup (ContextSuite)"] == (5, 3, 0.8)  # error, pass, error, pass, error
+    assert rates["test_01_passes"] == (5, 0, 0.0)
+    durations = json.loads(cli("history", "durations", "--env", "lab-standin", "--history",
+                               str(standin["db"]), "--format", "json").out)["suites"]
+    recorded = {json.loads(line)["name"]: json.loads(line)["duration"]
+                for line in (out1 / "results.jsonl").read_text().splitlines()}
+    assert durations["smoke/test_mixed.py"] == pytest.approx(recorded["smoke/test_mixed.py"])
 
     second, out2 = _run(cli, standin, "pr-judged")
     assert second.code == 1  # test_03_errors is new, and --fail-on new is the default
