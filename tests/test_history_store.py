@@ -110,8 +110,10 @@ def test_malformed_line_in_the_middle_names_file_and_line(tmp_path: Path) -> Non
 def test_find_run_dirs_walks_matrix_output(tmp_path: Path) -> None:
     for cell in ("local-vpc", "local-isolated"):
         write_run(tmp_path / "out" / cell, {"s.py::t": "passed"}, cell=cell)
+    write_run(tmp_path / "out" / "merged", {"s.py::t": "passed"}, merged_from=["a", "b"])
     found = find_run_dirs([tmp_path / "out"])
-    assert [path.name for path in found] == ["local-isolated", "local-vpc"]
+    assert [path.name for path in found] == ["local-isolated", "local-vpc"]  # merged repeats
+    assert find_run_dirs([tmp_path / "out" / "merged"]) == [tmp_path / "out" / "merged"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match=r"no results\.jsonl"):
         find_run_dirs([tmp_path / "empty"])

@@ -39,7 +39,8 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
         if _is_run_dir(path):
             found.append(path)
             continue
-        below = sorted({p.parent for p in path.rglob(RESULTS_FILE) if _is_run_dir(p.parent)})
+        below = sorted({p.parent for p in path.rglob(RESULTS_FILE)
+                        if _is_run_dir(p.parent) and not _is_merged(p.parent)})
         if not below:
             raise UsageError(
                 f"{path}: no {RESULTS_FILE} in it or below it",
@@ -51,6 +52,14 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
 
 def _is_run_dir(path: Path) -> bool:
     return (path / RESULTS_FILE).is_file()
+
+
+def _is_merged(path: Path) -> bool:
+    """A `vrtest report merge` output repeats its inputs: found below a dir, it is skipped."""
+    try:
+        return "merged_from" in read_run_meta(path / RUN_FILE)
+    except ConfigError:
+        return False
 
 
 def load_run(directory: Path, *, kind: str | None = None) -> LoadedRun:
