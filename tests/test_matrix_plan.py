@@ -142,7 +142,9 @@ def test_jenkinsfile_has_a_parallel_stage_per_cell_then_merge_and_import(cli) ->
         assert f"vrtest matrix --plan lab --cell {cell} --output matrix" in text
     assert text.count("lock(resource: 'vrtest-zone-local-local-zone')") == 3
     assert text.index("parallel {") < text.index("vrtest report merge") < text.index(
-        "vrtest history import --kind nightly") < text.index("--report-only")
+        "vrtest history import --kind nightly matrix'") < text.index("--report-only")
+    assert "--output matrix-merged matrix/local-isolated " in text  # merged outside matrix/
+    assert text.count("catchError(buildResult: 'FAILURE'") == 3  # each step runs regardless
     assert text.count("{") == text.count("}")
 
 

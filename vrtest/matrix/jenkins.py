@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from vrtest.matrix.cells import Cell
 
 OUTPUT = "matrix"
+MERGED = "matrix-merged"  # outside OUTPUT: junit/history globs over cells must not see it
 
 
 def groovy(text: str) -> str:
@@ -51,9 +52,9 @@ def _cell_stage(cell: Cell, plan: str) -> list[str]:
 def _merge_stage(plan: str, cells: Sequence[Cell]) -> list[str]:
     stash_names = ", ".join(groovy(f"cell-{cell.id}") for cell in cells)
     dirs = [f"{OUTPUT}/{cell.id}" for cell in cells]
-    merge = ["vrtest", "report", "merge", "--output", f"{OUTPUT}/merged", *dirs]
+    merge = ["vrtest", "report", "merge", "--output", MERGED, *dirs]
     report = ["vrtest", "matrix", "--plan", plan, "--report-only", "--output", OUTPUT]
-    history = ["vrtest", "history", "import", "--kind", "nightly", *dirs]
+    history = ["vrtest", "history", "import", "--kind", "nightly", OUTPUT]
     return [
         "    stage('merge, history, report') {",
         "      agent { label 'vrtest' }",
@@ -64,13 +65,13 @@ def _merge_stage(plan: str, cells: Sequence[Cell]) -> list[str]:
         "            try { unstash name } catch (err) { echo \"no results from ${name}\" }",
         "          }",
         "        }",
-        f"        {_sh(merge)}",
-        f"        {_sh(history)}",
-        f"        {_sh(report)}",
+        *(f"        catchError(buildResult: 'FAILURE', stageResult: 'FAILURE') {{ {_sh(argv)} }}"
+          for argv in (merge, history, report)),
         "      }",
         "      post {",
         "        always {",
-        f"          archiveArtifacts artifacts: {groovy(OUTPUT + '/**')}, allowEmptyArchive: true",
+        f"          archiveArtifacts artifacts: {groovy(f'{OUTPUT}/**, {MERGED}/**')}, "
+        "allowEmptyArchive: true",
         f"          junit testResults: {groovy(OUTPUT + '/*/junit.xml')}, allowEmptyResults: true",
         "        }",
         "      }",
