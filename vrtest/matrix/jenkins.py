@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from vrtest.matrix.cells import Cell
 
 OUTPUT = "matrix"
+INSTALL = "sh 'python3 -m pip install -q -e .'"  # this checkout's vrtest on the agent
 MERGED = "matrix-merged"  # outside OUTPUT: junit/history globs over cells must not see it
 
 
@@ -35,6 +36,7 @@ def _cell_stage(cell: Cell, plan: str) -> list[str]:
         f"          options {{ lock(resource: {groovy(f'vrtest-zone-{cell.env}-{cell.zone}')}) }}",
         "          steps {",
         "            checkout scm",
+        f"            {INSTALL}",
         "            catchError(buildResult: 'UNSTABLE', stageResult: 'FAILURE') {",
         f"              {_sh(run)}",
         "            }",
@@ -60,6 +62,7 @@ def _merge_stage(plan: str, cells: Sequence[Cell]) -> list[str]:
         "      agent { label 'vrtest' }",
         "      steps {",
         "        checkout scm",
+        f"        {INSTALL}",
         "        script {",
         f"          for (name in [{stash_names}]) {{",
         "            try { unstash name } catch (err) { echo \"no results from ${name}\" }",
