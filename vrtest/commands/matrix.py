@@ -42,13 +42,15 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", nargs="+", action="extend", default=[], metavar="NAME",
                         help="only these environments of the plan")
     parser.add_argument("--cell", metavar="ID", help="run only this cell (e.g. local-vpc)")
-    parser.add_argument("--output", type=Path, default=Path("vrtest-matrix"), metavar="DIR")
+    parser.add_argument("--output", type=Path, default=Path("vrtest-matrix"), metavar="DIR",
+                        help="matrix directory: one run dir per cell (default vrtest-matrix)")
     parser.add_argument("--matrix-file", type=Path, default=None, metavar="PATH",
                         help="default ./suites/matrix.yaml")
-    parser.add_argument("--envs-dir", type=Path, default=None, metavar="DIR")
+    parser.add_argument("--envs-dir", type=Path, default=None, metavar="DIR",
+                        help="directory of environment descriptors")
     parser.add_argument("--history", type=Path, default=None, metavar="PATH",
-                        help="history for trends (default $VRTEST_HISTORY or "
-                        "~/.vrtest/history.sqlite; read only unless --import)")
+                        help="history for trends and each cell's baseline (default "
+                        "$VRTEST_HISTORY or ~/.vrtest/history.sqlite; created only by --import)")
     parser.add_argument("--import", dest="import_runs", action="store_true",
                         help="import the finished cells into history (kind nightly)")
     parser.add_argument("--cloudstack", metavar="PATH",
