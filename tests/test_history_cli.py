@@ -95,6 +95,14 @@ def test_classify_pr_run_known_new_flaky_and_fail_on(cli, history: Path) -> None
     assert strict.code == ExitCode.FAILED
 
 
+def test_classify_without_history_calls_everything_new(cli, history: Path) -> None:
+    result = cli("history", "classify", str(history.parent / "pr"), "--history", str(history),
+                 "--format", "json")
+    assert result.code == ExitCode.FAILED
+    assert {f["class"] for f in _json(result.out)["failures"]} == {"new"}
+    assert not history.exists()  # judging a run never creates the database
+
+
 def test_pr_runs_do_not_count_as_baseline(cli, history: Path) -> None:
     root = history.parent
     cli("history", "import", str(root / "nights"), str(root / "pr"), "--history", str(history))

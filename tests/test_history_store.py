@@ -110,8 +110,10 @@ def test_malformed_line_in_the_middle_names_file_and_line(tmp_path: Path) -> Non
 def test_find_run_dirs_walks_matrix_output(tmp_path: Path) -> None:
     for cell in ("local-vpc", "local-isolated"):
         write_run(tmp_path / "out" / cell, {"s.py::t": "passed"}, cell=cell)
+    write_run(tmp_path / "out" / "merged", {"s.py::t": "passed"}, merged_from=["a", "b"])
     found = find_run_dirs([tmp_path / "out"])
-    assert [path.name for path in found] == ["local-isolated", "local-vpc"]
+    assert [path.name for path in found] == ["local-isolated", "local-vpc"]  # merged repeats
+    assert find_run_dirs([tmp_path / "out" / "merged"]) == [tmp_path / "out" / "merged"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(UsageError, match=r"no results\.jsonl"):
         find_run_dirs([tmp_path / "empty"])
@@ -156,3 +158,29 @@ def test_not_a_database_is_a_config_error(tmp_path: Path) -> None:
         SqliteHistoryStore(path)
     assert info.value.exit_code == ExitCode.CONFIG
     assert str(path) in info.value.one_line()
+
+
+def test_fast_import_rows_match_the_suite_result_rows(tmp_path: Path) -> None:
+    from vrtest.history.importer import read_results, suite_rows
+    from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
+
+    run = tmp_path / "r"
+    run.mkdir()
+    evidence = (Evidence("ip route show table main", "default via 10.1.1.1", "r-4-VM", "ok"),)
+    suites = [
+        SuiteResult("vr-checks", "checks", (
+            TestResult("default-route", "r-4-VM", Outcome.FAILED, 0.5, "no default route",
+                       evidence=evidence),
+            TestResult("services", "r-4-VM", Outcome.FLAKY, 1.0, reruns=("first try",)),
+        )),
+        SuiteResult("smoke/test_vpc_vpn.py", "marvin", (
+            TestResult("test_01", "TestVpn", Outcome.PASSED, 3.0),), error="timeout"),
+        SuiteResult("smoke/x.py", "marvin", error="not run: no MS", metadata={"not_run": "true"}),
+    ]
+    (run / "results.jsonl").write_text("".join(json.dumps(s.to_dict()) + "\n" for s in suites))
+    fast = load_run(run).record.tests
+    slow = tuple(row for suite in read_results(run / "results.jsonl")[0]
+                 for row in suite_rows(suite))
+    assert fast == slow
+    assert [row.outcome for row in fast] == ["failed", "flaky", "passed", "error", "not_run"]
+    assert fast[0].evidence_digest and fast[1].flaky and fast[1].reruns == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,16 @@ def test_cells_follow_capabilities_and_plan_limits() -> None:
     assert ids == [
         "lab-kvm-isolated", "lab-kvm-isolated-redundant", "lab-kvm-vpc", "lab-kvm-vpc-redundant",
         "lab-kvm-vpc-vpn", "lab-xen-isolated", "lab-xen-vpc",
-        "local-isolated", "local-vpc", "local-vpc-redundant",
+        "local-isolated", "local-isolated-redundant", "local-vpc",
     ]
-    local = pick_cell(cells, "local-vpc-redundant")
-    assert local.suites == () and local.checks[-1] == "services" and local.redundant
+    local = pick_cell(cells, "local-isolated-redundant")
+    assert local.suites == () and local.redundant and not local.vpc
+    assert local.checks == spec.kinds["isolated-redundant"].checks
+    skipping = replace(spec.plans["nightly"], envs=tuple(
+        replace(e, skip_checks=("dhcp-dns",)) if e.name == "local" else e
+        for e in spec.plans["nightly"].envs))
+    [lean] = [c for c in plan_cells(spec, skipping, _lookup(envs)) if c.id == local.id]
+    assert lean.checks == ("default-route", "iptables-policy", "redundant-state", "services")
     only = plan_cells(spec, spec.plans["nightly"], _lookup(envs), only_envs=["lab-xen"])
     assert [c.id for c in only] == ["lab-xen-isolated", "lab-xen-vpc"]
     with pytest.raises(UsageError, match="not in plan"):
@@ -96,6 +103,8 @@ def test_env_facts_from_a_real_descriptor() -> None:
         (lambda d: d["plans"]["lab"]["envs"]["local"].update(kinds=["vpx"]),
          "plans.lab.envs.local.kinds: unknown network kind 'vpx'"),
         (lambda d: d["network_kinds"].update({"Bad Kind": {}}), "is not a lower-case id"),
+        (lambda d: d["plans"]["lab"]["envs"].update({"x'; rm -rf /": {}}),
+         "is not an environment name"),
     ],
 )
 def test_matrix_file_errors_name_the_key(tmp_path: Path, change, message: str) -> None:
@@ -120,7 +129,7 @@ def test_list_command_json(cli) -> None:
     import json
 
     cells = json.loads(result.out)
-    assert [c["id"] for c in cells] == ["local-isolated", "local-vpc", "local-vpc-redundant"]
+    assert [c["id"] for c in cells] == ["local-isolated", "local-isolated-redundant", "local-vpc"]
 
 
 def test_jenkinsfile_has_a_parallel_stage_per_cell_then_merge_and_import(cli) -> None:
@@ -128,12 +137,14 @@ def test_jenkinsfile_has_a_parallel_stage_per_cell_then_merge_and_import(cli) ->
                  "--envs-dir", str(REPO / "environments"))
     assert result.code == 0, result.err
     text = result.out
-    for cell in ("local-isolated", "local-vpc", "local-vpc-redundant"):
+    for cell in ("local-isolated", "local-isolated-redundant", "local-vpc"):
         assert f"stage('{cell}')" in text
         assert f"vrtest matrix --plan lab --cell {cell} --output matrix" in text
     assert text.count("lock(resource: 'vrtest-zone-local-local-zone')") == 3
     assert text.index("parallel {") < text.index("vrtest report merge") < text.index(
-        "vrtest history import --kind nightly")
+        "vrtest history import --kind nightly matrix'") < text.index("--report-only")
+    assert "--output matrix-merged matrix/local-isolated " in text  # merged outside matrix/
+    assert text.count("catchError(buildResult: 'FAILURE'") == 3  # each step runs regardless
     assert text.count("{") == text.count("}")
 
 

@@ -222,11 +222,13 @@ def classify_handler(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"{args.dir}: run.json names no env", hint="pass --env NAME")
     policy = baseline.BaselinePolicy(last=args.last, flaky_threshold=args.flaky_threshold)
     failures = failing_tests(suites)
-    store = _open(args)
-    try:
-        history = store.baseline(env, failures, kinds=policy.kinds, last=policy.last)
-    finally:
-        store.close()
+    history = {}
+    if (args.history or default_history_path()).exists():
+        store = _open(args)
+        try:
+            history = store.baseline(env, failures, kinds=policy.kinds, last=policy.last)
+        finally:
+            store.close()
     results = baseline.classify(failures, history, env, policy)
     red = baseline.should_fail(results, args.fail_on)
     if args.format == "json":

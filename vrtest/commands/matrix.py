@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vrtest.console import Console
-from vrtest.errors import ExitCode
+from vrtest.errors import ExitCode, UsageError
 from vrtest.history.importer import load_run
 from vrtest.history.store import HistoryStore, default_history_path, open_store
 from vrtest.matrix.cells import Cell, pick_cell, plan_cells
@@ -42,15 +42,19 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", nargs="+", action="extend", default=[], metavar="NAME",
                         help="only these environments of the plan")
     parser.add_argument("--cell", metavar="ID", help="run only this cell (e.g. local-vpc)")
-    parser.add_argument("--output", type=Path, default=Path("vrtest-matrix"), metavar="DIR")
+    parser.add_argument("--output", type=Path, default=Path("vrtest-matrix"), metavar="DIR",
+                        help="matrix directory: one run dir per cell (default vrtest-matrix)")
     parser.add_argument("--matrix-file", type=Path, default=None, metavar="PATH",
                         help="default ./suites/matrix.yaml")
-    parser.add_argument("--envs-dir", type=Path, default=None, metavar="DIR")
+    parser.add_argument("--envs-dir", type=Path, default=None, metavar="DIR",
+                        help="directory of environment descriptors")
     parser.add_argument("--history", type=Path, default=None, metavar="PATH",
-                        help="history for trends (default $VRTEST_HISTORY or "
-                        "~/.vrtest/history.sqlite; read only unless --import)")
+                        help="history for trends and each cell's baseline (default "
+                        "$VRTEST_HISTORY or ~/.vrtest/history.sqlite; created only by --import)")
     parser.add_argument("--import", dest="import_runs", action="store_true",
                         help="import the finished cells into history (kind nightly)")
+    parser.add_argument("--cloudstack", metavar="PATH",
+                        help="CloudStack checkout for the Marvin suites (passed to vrtest run)")
     parser.add_argument("--parallel", type=int, default=4, metavar="N",
                         help="zones run at once (default 4)")
     mode = parser.add_mutually_exclusive_group()
@@ -75,11 +79,10 @@ def handler(args: argparse.Namespace, console: Console) -> int:
         console.print(jenkinsfile(plan.name, cells).rstrip("\n"))
         return int(ExitCode.OK)
     if not args.report_only:
-        executor = SubprocessExecutor(envs_dir=args.envs_dir)
-        try:
-            run_cells(cells, args.output, executor, console, parallel=max(1, args.parallel))
-        finally:
-            executor.terminate()
+        _refuse_finished_cells(cells, args.output)
+        executor = SubprocessExecutor(console, envs_dir=args.envs_dir, extra=_run_extra(args))
+        run_cells(cells, args.output, executor, console, parallel=max(1, args.parallel),
+                  on_interrupt=executor.terminate)
     if args.import_runs:
         _import(args, cells, console)
     if args.cell:
@@ -100,6 +103,22 @@ def _facts_loader(
         return load_env_facts(name, args.envs_dir)
 
     return load
+
+
+def _refuse_finished_cells(cells: list[Cell], output: Path) -> None:
+    """Never mix tonight's cells with an earlier matrix's: one output dir per matrix run."""
+    done = [cell.id for cell in cells if (output / cell.id / "results.jsonl").exists()]
+    if done:
+        raise UsageError(f"{output} already holds results for {', '.join(done)}",
+                         hint="pick a fresh --output, or render it with --report-only")
+
+
+def _run_extra(args: argparse.Namespace) -> list[str]:
+    """Options every cell's ``vrtest run`` gets (history: the baseline for classification)."""
+    extra = ["--cloudstack", args.cloudstack] if args.cloudstack else []
+    if args.history:
+        extra += ["--history", str(args.history)]
+    return extra
 
 
 def _list(cells: list[Cell], console: Console, fmt: str) -> int:

@@ -27,6 +27,7 @@ examples:
   vrtest run --all --env lab-kvm --shard 2/4 --durations last/results.jsonl
   vrtest run --selection out/selection.json --env lab-xen --dry-run
   vrtest run --resume out/ --env lab-kvm           continue an interrupted run
+  vrtest run --pr 887 --env lab-kvm --fail-on any  red on known and flaky failures too
 
 exit codes: 0 passed, 1 failures, 2 configuration, 3 infrastructure, 130/143 interrupted
 """
@@ -59,6 +60,12 @@ def register(parser: argparse.ArgumentParser) -> None:
                         help="rerun failed tests up to N times (pass on rerun = flaky)")
     parser.add_argument("--resume", metavar="DIR", help="continue the run in DIR")
     parser.add_argument("--dry-run", action="store_true", help="show the plan and commands only")
+    parser.add_argument("--fail-on", choices=("new", "any"), default="new",
+                        help="exit 1 on new failures only (default; known and flaky ones are "
+                        "reported) or on any failure; classes come from the history baseline")
+    parser.add_argument("--history", metavar="PATH",
+                        help="history database for the baseline and --shard durations "
+                        "(default $VRTEST_HISTORY or ~/.vrtest/history.sqlite)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="the plan (--dry-run) or the final result on stdout")
     parser.set_defaults(handler=handle)
@@ -94,6 +101,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         suite_timeout=args.suite_timeout, rerun_failures=args.rerun_failures,
         resume=bool(args.resume), dry_run=args.dry_run, format=args.format,
         argv=tuple(sys.argv[1:]),
+        fail_on=args.fail_on, history=Path(args.history) if args.history else None,
     )
 
 

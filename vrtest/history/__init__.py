@@ -5,6 +5,7 @@ from vrtest.history.api import (
     baseline_markdown,
     classify_results,
     failing_tests,
+    likely_failures_first,
     suite_durations,
 )
 from vrtest.history.baseline import (
@@ -29,6 +30,7 @@ __all__ = [
     "classify_results",
     "default_history_path",
     "failing_tests",
+    "likely_failures_first",
     "open_store",
     "should_fail",
     "suite_durations",

@@ -63,19 +63,34 @@ def suite_durations(
         store.close()
 
 
+def likely_failures_first(
+    suites: Sequence[str], env: str, *, history: Path | str | None = None, last: int = 10
+) -> list[str]:
+    """``suites`` reordered: those that failed most in ``env``'s recent runs first (stable)."""
+    path = Path(history) if history else default_history_path()
+    if not path.exists():
+        return list(suites)
+    store = open_store(path)
+    try:
+        rates = store.suite_failure_rates(env, last=last)
+    finally:
+        store.close()
+    return sorted(suites, key=lambda name: -rates.get(name, 0.0))
+
+
 def baseline_markdown(classifications: Sequence[Classification], fail_on: str) -> str:
     """The summary.md section: failures grouped by class, and the exit-code policy used."""
     policy = (
         "any failure fails the run" if fail_on == "any"
         else "only new failures fail the run; known and flaky ones are reported"
     )
-    lines = ["## Failures against main's baseline", "",
+    lines = ["### Failures against main's baseline", "",
              f"Policy: `--fail-on {fail_on}`: {policy}.", ""]
     if not classifications:
         return "\n".join([*lines, "No failures."]) + "\n"
     for failure_class in FailureClass:
         group = [c for c in classifications if c.failure_class is failure_class]
-        lines.extend([f"### {failure_class.value} ({len(group)})", ""])
+        lines.extend([f"#### {failure_class.value} ({len(group)})", ""])
         lines.extend(f"- `{_code(c.test)}`: {_text(c.reason)}" for c in group)
         lines.append("" if group else "none\n")
     return "\n".join(lines).rstrip() + "\n"

@@ -13,12 +13,13 @@ from typing import Any
 from vrtest.errors import ConfigError, UsageError
 from vrtest.history.records import RUN_KINDS, RunRecord, SuiteRow, TestRow
 from vrtest.masking import mask
-from vrtest.results import SuiteResult, TestResult
+from vrtest.results import Outcome, SuiteResult, TestResult
 
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.jsonl"
 SUITE_ERROR_TEST = "(suite)"  # the test row standing for a suite that failed as a whole
 _MESSAGE_LIMIT = 500
+_OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
         if _is_run_dir(path):
             found.append(path)
             continue
-        below = sorted({p.parent for p in path.rglob(RESULTS_FILE) if _is_run_dir(p.parent)})
+        below = sorted({p.parent for p in path.rglob(RESULTS_FILE)
+                        if _is_run_dir(p.parent) and not _is_merged(p.parent)})
         if not below:
             raise UsageError(
                 f"{path}: no {RESULTS_FILE} in it or below it",
@@ -52,11 +54,25 @@ def _is_run_dir(path: Path) -> bool:
     return (path / RESULTS_FILE).is_file()
 
 
+def _is_merged(path: Path) -> bool:
+    """A `vrtest report merge` output repeats its inputs: found below a dir, it is skipped."""
+    try:
+        return "merged_from" in read_run_meta(path / RUN_FILE)
+    except ConfigError:
+        return False
+
+
 def load_run(directory: Path, *, kind: str | None = None) -> LoadedRun:
     """Read ``directory`` into a record; ``kind`` overrides the lane derived from run.json."""
     meta = read_run_meta(directory / RUN_FILE)
-    suites, warnings = read_results(directory / RESULTS_FILE)
-    started = _started(meta, suites, directory / RESULTS_FILE)
+    path = directory / RESULTS_FILE
+    lines, warnings = _json_lines(path)
+    suites, tests = [], []
+    for number, data in lines:
+        suite, rows = _rows_from_json(data, path, number)
+        suites.append(suite)
+        tests.extend(rows)
+    started = _started(meta, [str(data.get("started") or "") for _, data in lines], path)
     pr = _int_or_none(meta.get("pr"))
     record = RunRecord(
         run_id=run_id(meta, started),
@@ -73,8 +89,8 @@ def load_run(directory: Path, *, kind: str | None = None) -> LoadedRun:
         plan=str(meta.get("plan") or ""),
         source=str(directory),
         digest=_digest(directory),
-        suites=tuple(SuiteRow(s.name, s.kind, s.duration, s.error) for s in suites),
-        tests=tuple(row for suite in suites for row in suite_rows(suite)),
+        suites=tuple(suites),
+        tests=tuple(tests),
     )
     return LoadedRun(record, tuple(warnings))
 
@@ -93,38 +109,102 @@ def read_run_meta(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_results(path: Path) -> tuple[list[SuiteResult], list[str]]:
-    """Parse results.jsonl; a truncated final line (killed writer) is skipped with a warning."""
+def _json_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
+    """(line number, object) per line; a truncated final line (killed writer) is a warning."""
     text = path.read_text(encoding="utf-8", errors="replace")
     lines = text.split("\n")
-    suites: list[SuiteResult] = []
+    parsed: list[tuple[int, dict[str, Any]]] = []
     warnings: list[str] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            suites.append(SuiteResult.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            data = json.loads(line)
+            if not isinstance(data, dict) or not isinstance(data.get("tests", []), list):
+                raise ValueError("expected a JSON object with a tests list")
+            parsed.append((number, data))
+        except ValueError as exc:
             if number == len(lines) and not text.endswith("\n"):
                 warnings.append(f"{path}:{number}: skipped a truncated last line")
                 continue
-            raise ConfigError(f"not a suite result: {exc}", path=str(path), line=number,
-                              hint="each line must be one SuiteResult JSON object") from exc
+            raise _bad_line(path, number, exc) from exc
+    return parsed, warnings
+
+
+def _bad_line(path: Path, number: int, exc: Exception) -> ConfigError:
+    return ConfigError(f"not a suite result: {exc!r}", path=str(path), line=number,
+                       hint="each line must be one SuiteResult JSON object")
+
+
+def read_results(path: Path) -> tuple[list[SuiteResult], list[str]]:
+    """Parse results.jsonl into SuiteResults (a truncated last line is a warning)."""
+    lines, warnings = _json_lines(path)
+    suites = []
+    for number, data in lines:
+        try:
+            suites.append(SuiteResult.from_dict(data))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _bad_line(path, number, exc) from exc
     return suites, warnings
 
 
+def _rows_from_json(
+    data: dict[str, Any], path: Path, number: int
+) -> tuple[SuiteRow, list[TestRow]]:
+    """A suite's rows straight from its JSON (the import's fast path; same rows as suite_rows)."""
+    try:
+        name, kind = str(data["name"]), str(data["kind"])
+        rows = [_test_row_json(name, kind, test) for test in data.get("tests", ())]
+        error = str(data.get("error") or "")
+        duration = float(data.get("duration", 0.0))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _bad_line(path, number, exc) from exc
+    if error:
+        rows.append(_suite_error_row(name, kind, error, duration, data.get("metadata") or {}))
+    return SuiteRow(name, kind, duration, error), rows
+
+
+def _test_row_json(suite: str, kind: str, test: dict[str, Any]) -> TestRow:
+    outcome = test["outcome"]
+    if outcome not in _OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    evidence = test.get("evidence") or ()
+    reruns = test.get("reruns") or ()
+    return TestRow(
+        suite=suite, suite_kind=kind, classname=str(test.get("classname", "")),
+        name=str(test["name"]), outcome=outcome, duration=float(test.get("duration", 0.0)),
+        reruns=len(reruns), flaky=outcome == "flaky" or bool(reruns),
+        evidence_digest=_evidence_digest(json.dumps(evidence, sort_keys=True)) if evidence else "",
+        message=mask(str(test.get("message", ""))[:_MESSAGE_LIMIT]),
+    )
+
+
+def _evidence_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _suite_error_row(
+    name: str, kind: str, error: str, duration: float, metadata: dict[str, Any]
+) -> TestRow:
+    not_run = metadata.get("not_run") or error.lower().startswith("not run")
+    return TestRow(name, kind, "", SUITE_ERROR_TEST, "not_run" if not_run else "error",
+                   duration, message=mask(error[:_MESSAGE_LIMIT]))
+
+
 def suite_rows(suite: SuiteResult) -> list[TestRow]:
-    """One row per test; a suite that failed as a whole (no tests) becomes one row."""
+    """One row per test, plus one for a whole-suite error (as the reports show it)."""
     rows = [_test_row(suite, test) for test in suite.tests]
-    if suite.error and not suite.tests:
-        outcome = "not_run" if suite.error.lower().startswith("not run") else "error"
-        rows.append(TestRow(suite.name, suite.kind, "", SUITE_ERROR_TEST, outcome,
-                            suite.duration, message=mask(suite.error[:_MESSAGE_LIMIT])))
+    if suite.error:
+        rows.append(_suite_error_row(suite.name, suite.kind, suite.error, suite.duration,
+                                     dict(suite.metadata)))
     return rows
 
 
 def _test_row(suite: SuiteResult, test: TestResult) -> TestRow:
-    evidence = json.dumps([e.to_dict() for e in test.evidence], sort_keys=True)
+    digest = ""
+    if test.evidence:
+        digest = _evidence_digest(json.dumps([e.to_dict() for e in test.evidence],
+                                             sort_keys=True))
     return TestRow(
         suite=suite.name,
         suite_kind=suite.kind,
@@ -134,7 +214,7 @@ def _test_row(suite: SuiteResult, test: TestResult) -> TestRow:
         duration=test.duration,
         reruns=len(test.reruns),
         flaky=test.outcome.value == "flaky" or bool(test.reruns),
-        evidence_digest=hashlib.sha256(evidence.encode()).hexdigest()[:16] if test.evidence else "",
+        evidence_digest=digest,
         message=mask(test.message[:_MESSAGE_LIMIT]),
     )
 
@@ -163,8 +243,8 @@ def normalise_time(value: Any) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _started(meta: dict[str, Any], suites: Sequence[SuiteResult], results: Path) -> str:
-    for candidate in (meta.get("started"), *(s.started for s in suites), meta.get("finished")):
+def _started(meta: dict[str, Any], suite_starts: Sequence[str], results: Path) -> str:
+    for candidate in (meta.get("started"), *suite_starts, meta.get("finished")):
         stamp = normalise_time(candidate)
         if stamp:
             return stamp

@@ -54,6 +54,10 @@ class HistoryStore(Protocol):
         """Mean duration (seconds) of each suite over its newest ``last`` runs in ``env``."""
         ...
 
+    def suite_failure_rates(self, env: str, *, last: int = 10) -> dict[str, float]:
+        """Share of each suite's newest ``last`` runs in ``env`` that failed (0.0 to 1.0)."""
+        ...
+
     def counts(self) -> Mapping[str, int]:
         """Rows per table (runs, suites, results): for status and consistency checks."""
         ...

@@ -85,14 +85,15 @@ def plan_cells(
         for kind_id in kind_ids:
             kind = spec.kinds[kind_id]
             if kind.requires <= env.network_kinds:
-                cells.append(_cell(plan.name, env, kind))
+                cells.append(_cell(plan.name, env, kind, plan_env.skip_checks))
     return cells
 
 
-def _cell(plan: str, env: EnvFacts, kind: NetworkKind) -> Cell:
+def _cell(plan: str, env: EnvFacts, kind: NetworkKind, skip_checks: Sequence[str]) -> Cell:
     return Cell(
         id=cell_id(env.name, kind.id), plan=plan, env=env.name, zone=env.zone, kind=kind.id,
-        title=kind.title, suites=suites_for(kind, env), checks=kind.checks, vpc=kind.vpc,
+        title=kind.title, suites=suites_for(kind, env),
+        checks=tuple(c for c in kind.checks if c not in skip_checks), vpc=kind.vpc,
         redundant=kind.redundant,
     )
 

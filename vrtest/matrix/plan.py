@@ -16,6 +16,7 @@ CHECK_NAMES = frozenset(
 )
 CAPABILITIES = frozenset({"isolated", "vpc", "redundant", "vpn"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")  # ends up in paths and Jenkins
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class PlanEnv:
 
     name: str
     kinds: tuple[str, ...] | None = None
+    skip_checks: tuple[str, ...] = ()  # checks this environment cannot support
 
 
 @dataclass(frozen=True)
@@ -176,13 +178,20 @@ class _Reader:
         envs = []
         for env_name, env_value in self.mapping(data.get("envs"), f"{key}.envs").items():
             env_key = f"{key}.envs.{env_name}"
+            if not isinstance(env_name, str) or not _ENV_NAME.match(env_name):
+                raise self.fail(env_key, f"{env_name!r} is not an environment name "
+                                "(letters, digits, '.', '_', '-')")
             options = self.mapping(env_value or {}, env_key)
             only = options.get("kinds")
             chosen = None if only is None else self.strings(only, f"{env_key}.kinds")
             for kind in chosen or ():
                 if kind not in kinds:
                     raise self.fail(f"{env_key}.kinds", f"unknown network kind {kind!r}")
-            envs.append(PlanEnv(str(env_name), chosen))
+            skip = self.strings(options.get("skip_checks"), f"{env_key}.skip_checks")
+            if set(skip) - CHECK_NAMES:
+                raise self.fail(f"{env_key}.skip_checks",
+                                f"unknown check(s) {', '.join(sorted(set(skip) - CHECK_NAMES))}")
+            envs.append(PlanEnv(str(env_name), chosen, skip))
         trend = data.get("trend", 14)
         if not isinstance(trend, int) or trend < 1:
             raise self.fail(f"{key}.trend", "expected a positive number of nights")

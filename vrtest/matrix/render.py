@@ -10,7 +10,8 @@ import jinja2
 from vrtest.masking import mask
 from vrtest.matrix.report import FAILURES_SHOWN, CellReport, MatrixReport
 
-_MD_SPECIAL = "\\`*_{}[]<>()#+!|~"
+_TREND_MARKS = {"failed": "x", "passed": "."}
+_MD_SPECIAL = "\\`*_{}[]<>#+!|~"
 
 
 def render_html(report: MatrixReport) -> str:
@@ -43,7 +44,9 @@ def _md_cell(cell: CellReport | None) -> str:
     text = f"{words[cell.status]} {cell.counts.get('passed', 0)}/{cell.total}"
     if cell.failed:
         text += f", {cell.failed} failed"
-    trend = "".join("x" if p.status == "failed" else "." for p in cell.trend)
+    if cell.counts.get("flaky"):
+        text += f", {cell.counts['flaky']} flaky"
+    trend = "".join(_TREND_MARKS.get(point.status, "-") for point in cell.trend)
     if trend:
         text += f" `{trend}`"
     return f"[{text}]({cell.link})" if cell.link else text
@@ -62,7 +65,8 @@ def render_markdown(report: MatrixReport) -> str:
     for env in report.envs:
         row = [_md_cell(report.at(env, kind)) for kind, _ in report.kinds]
         lines.append(f"| {md_text(env)} | " + " | ".join(row) + " |")
-    lines += ["", "Trend: one character per earlier night, oldest first (`x` red, `.` green)."]
+    lines += ["", "Trend: one character per night, oldest first (`x` red, `.` green, "
+              "`-` nothing run)."]
     for cell in red:
         lines += ["", f"## {md_text(cell.cell.env)}: {md_text(cell.cell.title)}", ""]
         lines += [f"- {_md_code(name)}" for name in cell.failures[:FAILURES_SHOWN]]

@@ -8,6 +8,8 @@ from typing import Any
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
+from vrtest.history.api import JUNIT_PROPERTY
+from vrtest.history.runhook import classes_by_test, row_key
 from vrtest.masking import mask
 from vrtest.reports.model import Row, RunReport, suite_rows
 from vrtest.results import Outcome, SuiteResult
@@ -53,7 +55,25 @@ def render_junit(report: RunReport) -> str:
                                 timestamp=result.started or None,
                                 properties=_properties(report, result)))
     xml = to_xml_report_string(suites, prettyprint=True, encoding="utf-8")
-    return mask(_add_reruns(xml, rows_per_suite))
+    xml = _add_reruns(xml, rows_per_suite)
+    return mask(_add_baseline(xml, rows_per_suite, classes_by_test(report.meta)))
+
+
+def _add_baseline(xml: str, rows_per_suite: list[list[Row]], classes: dict[str, str]) -> str:
+    """Give each classified failure a ``vrtest.baseline`` property: new, known or flaky."""
+    if not classes:
+        return xml
+    root = ET.fromstring(xml)
+    for element, rows in zip(root.findall("testsuite"), rows_per_suite, strict=True):
+        for case, row in zip(element.findall("testcase"), rows, strict=True):
+            key = row_key(row.suite.name, row.test.classname, row.test.name)
+            if key in classes:
+                properties = ET.Element("properties")
+                ET.SubElement(properties, "property", {"name": JUNIT_PROPERTY,
+                                                       "value": classes[key]})
+                case.insert(0, properties)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
 def _add_reruns(xml: str, rows_per_suite: list[list[Row]]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vrtest.history.runhook import summary_chunks
 from vrtest.masking import mask
 from vrtest.reports.escape import excerpt, md_fence, md_text
 from vrtest.reports.model import Row, RunReport
@@ -18,7 +19,8 @@ COUNT_LABELS = (("passed", "passed"), ("failed", "failed"), ("error", "error"),
 
 def render_summary(report: RunReport) -> str:
     """The whole comment, masked, under GitHub's 65,536-character limit."""
-    chunks = [_header(report), _counts(report), *_failures(report), *_evidence(report),
+    chunks = [_header(report), _counts(report), *_failures(report),
+              *summary_chunks(report.meta), *_evidence(report),
               *_selection(report), *_not_verified(report)]
     text, omitted = "", 0
     for chunk in chunks:

@@ -10,7 +10,7 @@ from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.settings import RunSettings
 
 CHECKS_SUITE = "vr-checks"
-CheckRunner = Callable[[RunSettings, Sequence[str]], SuiteResult]
+CheckRunner = Callable[..., SuiteResult]  # (settings, names[, routers=names]) -> SuiteResult
 
 
 def not_run(names: Sequence[str], reason: str) -> SuiteResult:
@@ -21,11 +21,12 @@ def not_run(names: Sequence[str], reason: str) -> SuiteResult:
                        started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
 
-def default_check_runner(settings: RunSettings, names: Sequence[str]) -> SuiteResult:
-    """Discover the environment's routers through its API and run ``names`` on them."""
+def default_check_runner(settings: RunSettings, names: Sequence[str],
+                         routers: Sequence[str] = ()) -> SuiteResult:
+    """Discover the environment's routers (only ``routers`` when given) and run ``names``."""
     from vrtest.checks import run_checks
 
-    return run_checks(settings.source, list(names))
+    return run_checks(settings.source, list(names), **_router_filter(routers))
 
 
 def unreachable(names: Sequence[str], error: UnreachableError) -> SuiteResult:
@@ -35,14 +36,23 @@ def unreachable(names: Sequence[str], error: UnreachableError) -> SuiteResult:
                        metadata={"unreachable": "true", "checks": ",".join(names)})
 
 
+def _router_filter(routers: Sequence[str]) -> dict[str, object]:
+    """``filters=RouterFilter(names=...)`` for run_checks when the run is scoped to routers."""
+    if not routers:
+        return {}
+    from vrtest.cloudstack.discovery import RouterFilter
+
+    return {"filters": RouterFilter(names=tuple(routers))}
+
+
 def run_check_stage(settings: RunSettings, names: Sequence[str],
-                    runner: CheckRunner) -> SuiteResult:
+                    runner: CheckRunner, routers: Sequence[str] = ()) -> SuiteResult:
     """The checks' SuiteResult, or NOT RUN when the environment has no real routers."""
     if not settings.real_vrs:
         return not_run(names, f"environment {settings.name!r} has no real virtual routers")
     clock = time.monotonic()
     try:
-        result = runner(settings, names)
+        result = runner(settings, names, routers=routers) if routers else runner(settings, names)
     except UnreachableError as exc:
         return unreachable(names, exc)
     if result.duration:

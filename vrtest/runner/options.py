@@ -29,6 +29,8 @@ class RunOptions:
     dry_run: bool = False
     format: str = "text"
     argv: tuple[str, ...] = ()
+    fail_on: str = "new"  # new | any: which failures make the exit code 1 (history baseline)
+    history: Path | None = None  # history database (default $VRTEST_HISTORY or ~/.vrtest/...)
 
     @property
     def change_source(self) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 from vrtest.console import Console
 from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
+from vrtest.history import likely_failures_first, suite_durations
+from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
 from vrtest.reports import write_reports
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
@@ -92,11 +94,16 @@ def stage_plan(state: RunState) -> None:
     suites = list(plan.suites)
     if state.options.shard:
         index, total = state.options.shard
-        durations = load_durations(state.options.durations)
+        durations = load_durations(state.options.durations) or suite_durations(
+            state.settings.name, history=state.options.history)
         names = select_shard([s.path for s in suites], index, total, durations)
         suites = [s for s in suites if s.path in set(names)]
         checks = plan.checks if index == 1 else ()  # VR checks run once, on shard 1
         plan = Plan(tuple(suites), checks, plan.not_run if index == 1 else (), plan.not_verified)
+    order = likely_failures_first([s.path for s in plan.suites], state.settings.name,
+                                  history=state.options.history)
+    plan = Plan(tuple(sorted(plan.suites, key=lambda s: order.index(s.path))), plan.checks,
+                plan.not_run, plan.not_verified)
     finished = state.store.finished_names() if state.options.resume else set()
     skipped = [s.path for s in plan.suites if ("marvin", s.path) in finished]
     state.plan = Plan(tuple(s for s in plan.suites if ("marvin", s.path) not in finished),
@@ -190,7 +197,8 @@ def stage_checks(state: RunState, runner: CheckRunner) -> None:
 
     with lab_for_checks(state.settings, state.options, state.console), \
             state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
-        result = run_check_stage(state.settings, names, runner)
+        routers = tuple(str(r) for r in state.selection.get("routers") or ())
+        result = run_check_stage(state.settings, names, runner, routers)
     state.store.append(result)
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
 
@@ -203,10 +211,25 @@ def stage_reports(state: RunState, status: str) -> None:
     state.console.info(f"[reports] {', '.join(p.name for p in written)} in {state.store.directory}")
 
 
-def exit_code(results: list[SuiteResult]) -> ExitCode:
-    """1 any failure, else 3 when infrastructure was unreachable, else 0; from the results."""
+def stage_baseline(state: RunState) -> None:
+    """Classify failures as new / known / flaky against main's history (kept in run.json)."""
+    options = state.options
+    judged = [r for r in state.store.results() if not r.metadata.get("unreachable")]
+    record = baseline_record(judged, state.settings.name, fail_on=options.fail_on,
+                             history=options.history)
+    state.meta[BASELINE_KEY] = record
+    classes = [item["class"] for item in record["failures"]]
+    if classes:
+        summary = ", ".join(f"{classes.count(c)} {c}" for c in ("new", "known", "flaky"))
+        state.console.info(f"[baseline] {summary} (--fail-on {options.fail_on})")
+
+
+def exit_code(results: list[SuiteResult], baseline: dict[str, Any] | None = None) -> ExitCode:
+    """1 failures (those --fail-on counts), else 3 when unreachable, else 0; from the results."""
     counted = [r for r in results if not r.metadata.get("not_run")]
-    if any(r.failed for r in counted if not r.metadata.get("unreachable")):
+    failed = any(r.failed for r in counted if not r.metadata.get("unreachable"))
+    tolerated = bool(baseline and baseline.get("failures")) and not fails_run(baseline or {})
+    if failed and not tolerated:
         return ExitCode.FAILED
     if any(r.metadata.get("unreachable") for r in counted):
         return ExitCode.UNREACHABLE
@@ -244,8 +267,9 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
     except VrtestError:
         stage_reports(state, "stopped by an error")  # what finished is still reported
         raise
+    stage_baseline(state)
     stage_reports(state, "finished")
-    code = exit_code(state.store.results())
+    code = exit_code(state.store.results(), state.meta.get(BASELINE_KEY))
     show_outcome(state, code)
     return int(code)
 
