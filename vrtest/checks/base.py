@@ -29,6 +29,7 @@ class RouterOutputs:
     router: Router
     results: Mapping[str, CommandResult] = field(default_factory=dict)
     error: str = ""
+    note: str = ""  # how the outputs were obtained when it matters (a re-polled election)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class CheckContext:
     peers: Mapping[str, RouterOutputs] = field(default_factory=dict)  # all routers, by name
     vms_by_network: Mapping[str, list[GuestVm]] | None = None
     vm_note: str = ""
+    note: str = ""  # RouterOutputs.note of this router
 
     def result(self, command: str) -> CommandResult:
         """The result of ``command`` on this router (exit 127 if it was never run)."""

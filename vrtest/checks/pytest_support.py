@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.access.pool import AccessPool
+from vrtest.access.shells import RouterShell
 from vrtest.checks.base import CheckContext, RouterOutputs, Verdict
+from vrtest.checks.election import settle
 from vrtest.checks.registry import CHECKS, select_checks
-from vrtest.checks.runner import collect_all
+from vrtest.checks.runner import collect, collect_all
 from vrtest.checks.session import client_for, no_real_vrs_reason
 from vrtest.cloudstack.discovery import (
     GuestVm,
@@ -62,10 +64,13 @@ class VrSession:
                     client, [n for r in self.routers for n in r.network_ids])
                 pool = AccessPool.for_environment(self.env)
                 try:
-                    self._outputs = collect_all(
-                        self.routers, lambda r: pool.shell(r.name, r.linklocal_ip,
-                                                           r.host_address), CHECKS,
-                        max_workers=pool.settings.max_workers)
+                    def open_shell(r: Router) -> RouterShell:
+                        return pool.shell(r.name, r.linklocal_ip, r.host_address)
+
+                    collected = collect_all(self.routers, open_shell, CHECKS,
+                                            max_workers=pool.settings.max_workers)
+                    self._outputs = settle(collected,
+                                           lambda item: collect(item.router, open_shell, CHECKS))
                 finally:
                     pool.close()
             return self._outputs
@@ -75,7 +80,7 @@ class VrSession:
         outputs = self.outputs()
         mine = outputs[router.name]
         [check] = select_checks([check_name])
-        ctx = CheckContext(router, mine.results, outputs, self._vms, self._vm_note)
+        ctx = CheckContext(router, mine.results, outputs, self._vms, self._vm_note, mine.note)
         return check.evaluate(ctx)
 
 

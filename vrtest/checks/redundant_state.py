@@ -48,7 +48,7 @@ def evaluate(ctx: CheckContext) -> Verdict:
     if not ctx.router.redundant:
         return skipped("not a redundant router")
     state = parse_checkrouter(ctx.result(commands.CHECKROUTER).stdout)
-    evidence = [ctx.evidence(commands.CHECKROUTER)]
+    evidence = [ctx.evidence(commands.CHECKROUTER, note=ctx.note)]
     problems = []
     if state not in ("PRIMARY", "BACKUP"):
         problems.append(f"checkrouter.sh says {state} (expected PRIMARY or BACKUP)")
@@ -62,9 +62,10 @@ def evaluate(ctx: CheckContext) -> Verdict:
         problems.append(f"public nic {nic} is {link.state} on the {state}")
         evidence.append(ctx.evidence(commands.INTERFACES))
     problems += _pair_problems(ctx)
+    polled = f" [{ctx.note}]" if ctx.note else ""
     if problems:
-        return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
-    return passed(f"{state}; pair {_describe(pair_states(ctx))}", *evidence)
+        return failed(f"{ctx.router.name}: " + "; ".join(problems) + polled, *evidence)
+    return passed(f"{state}; pair {_describe(pair_states(ctx))}{polled}", *evidence)
 
 
 def _pair_problems(ctx: CheckContext) -> list[str]:

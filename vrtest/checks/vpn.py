@@ -1,42 +1,44 @@
 """vpn: configured site-to-site tunnels are up and the remote-access daemons run.
 
-CloudStack writes ``/etc/ipsec.d/ipsec.vpn-<peer>.conf`` per site-to-site connection (named
-``vpn-<peer>``) and ``/etc/ipsec.d/l2tp.conf`` for remote-access VPN (strongSwan + xl2tpd).
+"Configured" is what CloudStack's scripts write when a VPN is really set up (configure.py):
+CsSite2SiteVpn writes ``/etc/ipsec.d/ipsec.vpn-<peer>.conf`` per connection (``conn vpn-<peer>``)
+and deletes it when the connection is removed; CsRemoteAccessVpn is driven by the
+``/etc/cloudstack/remoteaccessvpn.json`` databag (an entry per public IP, ``"create": true``
+while enabled). ``/etc/ipsec.d/l2tp.conf`` says nothing: the systemvm template ships it.
+On a redundant pair only the PRIMARY runs ipsec/xl2tpd (CsRedundant stops them elsewhere).
 """
 
 from __future__ import annotations
-
-import os
 
 from vrtest.checks import commands
 from vrtest.checks.base import Check, CheckContext, Verdict, failed, passed, skipped
 from vrtest.checks.parsers.files import parse_processes, running
 from vrtest.checks.parsers.ipsec import parse_ipsec_status
+from vrtest.checks.parsers.vpnconfig import remote_access_servers, site_to_site_connections
+from vrtest.checks.roles import role_commands, standby_role
 from vrtest.cloudstack.discovery import Router
 
 NAME = "vpn"
 
 
 def _commands(router: Router) -> tuple[str, ...]:
-    return (commands.CONFIGURED, commands.IPSEC, commands.PROCESSES)
-
-
-def configured_tunnels(listing: str) -> tuple[list[str], bool]:
-    """Site-to-site connection names and whether remote access is configured."""
-    names = [os.path.basename(path) for path in listing.split()]
-    tunnels = [name[len("ipsec."):-len(".conf")] for name in names
-               if name.startswith("ipsec.vpn-") and name.endswith(".conf")]
-    return tunnels, "l2tp.conf" in names
+    return (commands.CONFIGURED, commands.REMOTE_ACCESS_VPN, commands.IPSEC, commands.PROCESSES,
+            *role_commands(router))
 
 
 def evaluate(ctx: CheckContext) -> Verdict:
     """The verdict for one router."""
-    tunnels, remote_access = configured_tunnels(ctx.result(commands.CONFIGURED).stdout)
-    config = ctx.evidence(commands.CONFIGURED)
-    if not tunnels and not remote_access:
-        return skipped("no site-to-site or remote-access VPN configured on this router", config)
-    if ctx.router.redundant and ctx.router.redundant_state == "BACKUP":
-        return skipped("VPN runs on the PRIMARY of a redundant pair", config)
+    tunnels = site_to_site_connections(ctx.result(commands.CONFIGURED).stdout)
+    servers = remote_access_servers(ctx.result(commands.REMOTE_ACCESS_VPN).stdout)
+    config = (ctx.evidence(commands.CONFIGURED, note="site-to-site: ipsec.vpn-<peer>.conf"),
+              ctx.evidence(commands.REMOTE_ACCESS_VPN, note="remote access: enabled entries"))
+    if not tunnels and not servers:
+        return skipped("no site-to-site or remote-access VPN configured on this router "
+                       "(no ipsec.vpn-*.conf, no enabled remoteaccessvpn.json entry)", *config)
+    role = standby_role(ctx)
+    if role:
+        return skipped(f"VPN runs on the PRIMARY of a redundant pair (this router is {role})",
+                       *config)
     status = ctx.result(commands.IPSEC)
     connections = parse_ipsec_status(status.stdout)
     problems = [f"tunnel {name} is {connections[name].ike_state or 'not established'}"
@@ -46,12 +48,14 @@ def evaluate(ctx: CheckContext) -> Verdict:
         problems.insert(0, f"ipsec statusall failed (exit {status.exit_status}): the IPsec "
                            "daemon is not running")
     processes = parse_processes(ctx.result(commands.PROCESSES).stdout)
-    if remote_access and not running(processes, "xl2tpd"):
-        problems.append("remote-access VPN configured but xl2tpd is not running")
-    evidence = (config, ctx.evidence(commands.IPSEC))
+    if servers and not running(processes, "xl2tpd"):
+        problems.append(f"remote-access VPN enabled on {', '.join(servers)} but xl2tpd is "
+                        "not running")
+    evidence = (*config, ctx.evidence(commands.IPSEC))
     if problems:
         return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
-    parts = [f"{len(tunnels)} tunnel(s) up"] + (["xl2tpd running"] if remote_access else [])
+    parts = ([f"{len(tunnels)} tunnel(s) up"] if tunnels else []) + (
+        [f"remote access on {', '.join(servers)}: ipsec and xl2tpd running"] if servers else [])
     return passed(", ".join(parts), *evidence)
 
 
