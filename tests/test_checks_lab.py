@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +128,24 @@ def test_router_with_sshd_down_is_unreachable_others_checked(cli: CliRunner, lab
     assert {found[("r-5-VM", name)] for name in STATE_CHECKS} == {"ERROR"}
     assert found[("r-4-VM", "default-route")] == "PASSED"
     assert "ERROR r-5-VM (default-route, iptables-policy" in out
+
+
+def test_an_electing_pair_is_re_polled_until_it_settles(cli: CliRunner, lab: Path) -> None:
+    # r-6-VM loses keepalived (checkrouter.sh: FAULT); it is repaired 1.5 s into the check,
+    # while redundant-state is re-polling the pair, which then elects again
+    code, output = _lab(lab, "break", "r-6-VM", "keepalived-down")
+    assert code == 0, output
+    repair = threading.Timer(1.5, subprocess.run, args=([
+        sys.executable, "-m", "vrtest", "lab", "--env", "cklab", "--envs-dir", str(lab),
+        "repair", "r-6-VM"],), kwargs={"capture_output": True, "check": False})
+    started = time.monotonic()
+    repair.start()
+    try:
+        code, out = check(cli, lab, "redundant-state")
+    finally:
+        repair.join()
+        _settle(lab)
+    assert code == 0, out
+    assert "pair was electing: checkrouter.sh said FAULT" in out
+    assert ": settled, now " in out
+    assert time.monotonic() - started < 15
