@@ -21,6 +21,7 @@ from vrtest.cloudstack.discovery import (
     discover_routers,
     list_guest_vms,
 )
+from vrtest.cloudstack.vpns import ApiVpns, list_vpns
 
 
 class CheckFailed(AssertionError):
@@ -41,6 +42,8 @@ class VrSession:
     _outputs: dict[str, RouterOutputs] | None = None
     _vms: dict[str, list[GuestVm]] | None = None
     _vm_note: str = ""
+    _vpns: ApiVpns | None = None
+    _vpn_note: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -62,6 +65,7 @@ class VrSession:
                 client = client_for(self.env)
                 self._vms, self._vm_note = list_guest_vms(
                     client, [n for r in self.routers for n in r.network_ids])
+                self._vpns, self._vpn_note = list_vpns(client)
                 pool = AccessPool.for_environment(self.env)
                 try:
                     def open_shell(r: Router) -> RouterShell:
@@ -80,7 +84,8 @@ class VrSession:
         outputs = self.outputs()
         mine = outputs[router.name]
         [check] = select_checks([check_name])
-        ctx = CheckContext(router, mine.results, outputs, self._vms, self._vm_note, mine.note)
+        ctx = CheckContext(router, mine.results, outputs, self._vms, self._vm_note, mine.note,
+                           self._vpns, self._vpn_note)
         return check.evaluate(ctx)
 
 

@@ -6,6 +6,8 @@ and deletes it when the connection is removed; CsRemoteAccessVpn is driven by th
 ``/etc/cloudstack/remoteaccessvpn.json`` databag (an entry per public IP, ``"create": true``
 while enabled). ``/etc/ipsec.d/l2tp.conf`` says nothing: the systemvm template ships it.
 On a redundant pair only the PRIMARY runs ipsec/xl2tpd (CsRedundant stops them elsewhere).
+Where the API answers ``listVpnConnections``/``listRemoteAccessVpns``, a VPN it lists on the
+router's public IPs that the router has no config for fails too.
 """
 
 from __future__ import annotations
@@ -32,13 +34,39 @@ def evaluate(ctx: CheckContext) -> Verdict:
     servers = remote_access_servers(ctx.result(commands.REMOTE_ACCESS_VPN).stdout)
     config = (ctx.evidence(commands.CONFIGURED, note="site-to-site: ipsec.vpn-<peer>.conf"),
               ctx.evidence(commands.REMOTE_ACCESS_VPN, note="remote access: enabled entries"))
-    if not tunnels and not servers:
-        return skipped("no site-to-site or remote-access VPN configured on this router "
-                       "(no ipsec.vpn-*.conf, no enabled remoteaccessvpn.json entry)", *config)
     role = standby_role(ctx)
     if role:
         return skipped(f"VPN runs on the PRIMARY of a redundant pair (this router is {role})",
                        *config)
+    problems = _missing_from_router(ctx, tunnels, servers)
+    if not tunnels and not servers and not problems:
+        return skipped("no site-to-site or remote-access VPN configured on this router "
+                       "(no ipsec.vpn-*.conf, no enabled remoteaccessvpn.json entry)"
+                       + _api_note(ctx), *config)
+    problems += _daemon_problems(ctx, tunnels, servers)
+    evidence = (*config, ctx.evidence(commands.IPSEC))
+    if problems:
+        return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
+    parts = ([f"{len(tunnels)} tunnel(s) up"] if tunnels else []) + (
+        [f"remote access on {', '.join(servers)}: ipsec and xl2tpd running"] if servers else [])
+    return passed(", ".join(parts) + _api_note(ctx), *evidence)
+
+
+def _missing_from_router(ctx: CheckContext, tunnels: list[str], servers: list[str]
+                         ) -> list[str]:
+    """VPNs the API lists on this router's public IPs that its config does not have."""
+    if ctx.vpns is None:
+        return []
+    want_tunnels, want_servers = ctx.vpns.expected_for(ctx.router)
+    problems = [f"the API lists {name} but there is no /etc/ipsec.d/ipsec.{name}.conf"
+                for name in want_tunnels if name not in tunnels]
+    problems += [f"the API lists a running remote-access VPN on {ip} but remoteaccessvpn.json "
+                 "has no enabled entry for it" for ip in want_servers if ip not in servers]
+    return problems
+
+
+def _daemon_problems(ctx: CheckContext, tunnels: list[str], servers: list[str]) -> list[str]:
+    """Tunnels not up, ipsec not answering, xl2tpd not running."""
     status = ctx.result(commands.IPSEC)
     connections = parse_ipsec_status(status.stdout)
     problems = [f"tunnel {name} is {connections[name].ike_state or 'not established'}"
@@ -51,12 +79,13 @@ def evaluate(ctx: CheckContext) -> Verdict:
     if servers and not running(processes, "xl2tpd"):
         problems.append(f"remote-access VPN enabled on {', '.join(servers)} but xl2tpd is "
                         "not running")
-    evidence = (*config, ctx.evidence(commands.IPSEC))
-    if problems:
-        return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
-    parts = ([f"{len(tunnels)} tunnel(s) up"] if tunnels else []) + (
-        [f"remote access on {', '.join(servers)}: ipsec and xl2tpd running"] if servers else [])
-    return passed(", ".join(parts), *evidence)
+    return problems
+
+
+def _api_note(ctx: CheckContext) -> str:
+    if ctx.vpns is not None:
+        return " (matches the API's VPN list)"
+    return f" ({ctx.vpn_note})" if ctx.vpn_note else ""
 
 
 CHECK = Check(NAME, "IPsec tunnels up and L2TP daemon running where VPN is configured",
