@@ -10,6 +10,7 @@ from vrtest.console import Console
 from vrtest.environment import Environment
 from vrtest.lab.config import LabConfig
 from vrtest.lab.down import lab_down
+from vrtest.lab.netns import is_alive
 from vrtest.lab.paths import LabPaths
 from vrtest.lab.probe import checkrouter
 from vrtest.lab.state import LabState
@@ -19,6 +20,7 @@ from vrtest.lab.up import lab_up
 ELECTION_TIMEOUT = 15.0  # seconds a redundant pair may take to elect its PRIMARY
 POLL_INTERVAL = 0.2
 Pair = tuple[str, str]
+Probe = Callable[[str], str]  # router name -> PRIMARY | BACKUP | FAULT | other (deciding)
 
 
 def lab_was_up(config: LabConfig) -> bool:
@@ -45,18 +47,34 @@ def election_settled(states: Sequence[str]) -> bool:
     return "PRIMARY" in states or all(state == "FAULT" for state in states)
 
 
-def wait_for_elections(pairs: Sequence[Pair], probe: Callable[[str], str], console: Console,
+def lab_probe(paths: LabPaths, state: LabState) -> Probe:
+    """checkrouter in a lab router; STARTING while its recorded keepalived has no pid file yet."""
+    records = state.processes()
+
+    def probe(name: str) -> str:
+        role = checkrouter(paths, name)
+        record = records.get(f"{name}/keepalived")
+        if role == "FAULT" and record is not None and is_alive(record):
+            return "STARTING"
+        return role
+
+    return probe
+
+
+def wait_for_elections(pairs: Sequence[Pair], probe: Probe, console: Console,
                        timeout: float = ELECTION_TIMEOUT) -> dict[Pair, list[str]]:
-    """Poll ``probe`` (checkrouter) until every pair settled or ``timeout``; the last states."""
-    deadline = time.monotonic() + timeout
-    pending = list(pairs)
-    last: dict[Pair, list[str]] = {}
+    """Poll ``probe`` until every pair settled or ``timeout``; return the last states."""
+    started = time.monotonic()
+    pending, last = list(pairs), {}
     while True:
-        for pair in list(pending):
-            last[pair] = [probe(name) for name in pair]
-            if election_settled(last[pair]):
-                pending.remove(pair)
-        if not pending or time.monotonic() >= deadline:
+        last.update({pair: [probe(name) for name in pair] for pair in pending})
+        settled = [pair for pair in pending if election_settled(last[pair])]
+        pending = [pair for pair in pending if pair not in settled]
+        waited = time.monotonic() - started
+        for pair in settled if waited >= POLL_INTERVAL else ():
+            console.info(f"[lab] {' and '.join(pair)} elected after {waited:.1f}s "
+                         f"({', '.join(last[pair])})")
+        if not pending or waited >= timeout:
             break
         time.sleep(POLL_INTERVAL)
     for pair in pending:
@@ -83,7 +101,7 @@ def lab_for_checks(env: Environment, checks: Sequence[str], console: Console) ->
             paths = LabPaths.of(config)
             pairs = redundant_pairs(Topology.from_dict(state.data["topology"]))
             with console.status(f"[lab] waiting for {len(pairs)} redundant pair(s) to elect"):
-                wait_for_elections(pairs, lambda name: checkrouter(paths, name), console)
+                wait_for_elections(pairs, lab_probe(paths, state), console)
         yield
     finally:
         if not was_up:
