@@ -43,10 +43,10 @@ def _summarise(directory: Path, console: Console, fmt: str) -> int:
     counts = report.counts()
     if fmt == "json":
         console.print_json({"directory": str(directory), "verdict": report.verdict,
-                            "counts": counts, "suites": len(report.results)})
+                            "reason": report.verdict_reason, "counts": counts,
+                            "suites": len(report.results)})
     else:
-        console.print(f"{report.verdict}: " + ", ".join(f"{v} {k.replace('_', ' ')}"
-                                                         for k, v in counts.items()))
+        console.print(report.outcome_text())
     failed = counts["failed"] or counts["error"]
     return int(ExitCode.FAILED if failed else ExitCode.OK)
 

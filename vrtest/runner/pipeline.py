@@ -20,6 +20,7 @@ from vrtest.fastlane.stage import run_fastlane_stage
 from vrtest.history import likely_failures_first, suite_durations
 from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
 from vrtest.reports import write_reports
+from vrtest.reports.model import load_report
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
 from vrtest.runner.changes import load_selection_file, select_for_run
@@ -204,6 +205,7 @@ def stage_reports(state: RunState, status: str) -> None:
     """Regenerate every report from results.jsonl + run.json."""
     state.meta.update(finished=utc_now(), status=status)
     state.store.write_json(RUN_META, state.meta)
+    state.store.mark_reported()
     written = write_reports(state.store.directory)
     state.console.info(f"[reports] {', '.join(p.name for p in written)} in {state.store.directory}")
 
@@ -270,15 +272,11 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
 
 def show_outcome(state: RunState, code: ExitCode) -> None:
     """The result on stdout (text or JSON) and the exit line on stderr."""
-    from vrtest.reports.model import load_report
-
     report = load_report(state.store.directory)
-    counts = report.counts()
     if state.options.format == "json":
-        state.console.print_json({"verdict": report.verdict, "exit_code": int(code),
-                                  "counts": counts, "output": str(state.store.directory)})
+        state.console.print_json({"verdict": report.verdict, "reason": report.verdict_reason,
+                                  "exit_code": int(code), "counts": report.counts(),
+                                  "output": str(state.store.directory)})
     else:
-        state.console.print(f"{report.verdict}: " + ", ".join(
-            f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) +
-            f" (reports in {state.store.directory})")
+        state.console.print(f"{report.outcome_text()} (reports in {state.store.directory})")
     state.console.info(f"[exit] {int(code)} ({code.name.lower()})")
