@@ -16,6 +16,7 @@ from vrtest.reports.markdown import LIMIT
 from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
 from vrtest.runner.store import RunStore
 
+UNESCAPED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")  # [text]( not escaped
 HOSTILE_TITLE = "Fix `routes` | <script>alert(1)</script> [x](javascript:alert(1)) @admin"
 HOSTILE_BRANCH = "feat/<img src=x onerror=alert(1)>|`x`"
 ROUTES = "default via 203.0.113.1 dev eth2\n10.1.1.0/24 dev eth0 proto kernel scope link"
@@ -68,18 +69,18 @@ def test_summary_verdict_counts_failures_first_and_evidence(tmp_path: Path) -> N
     write_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("## vrtest: :x: FAILED")
-    assert "**env** lab\\-kvm" in summary and "**hypervisor** kvm" in summary
+    assert "**env** lab-kvm" in summary and "**hypervisor** kvm" in summary
     assert "**commit** 0123456789ab" in summary and "**PR** \\#887" in summary
     assert "| passed | failed | error | skipped | flaky | not run |" in summary
     assert "| 2 | 2 | 0 | 1 | 1 | 0 |" in summary
     table = summary.index("| Test | Result | Time (s) | Suite |")
     assert summary.index("test\\_02\\_default\\_routes", table) < summary.index("### VR evidence")
-    assert "| default\\-route\\[r\\-4\\-VM\\] | FAILED | 0.5 | vr\\-checks |" in summary
+    assert "| default-route\\[r-4-VM\\] | FAILED | 0.5 | vr-checks |" in summary
     evidence = summary[summary.index("### VR evidence"):]
-    assert evidence.index("default\\-route") < evidence.index("iptables\\-policy")
-    assert "**r\\-4\\-VM** · default\\-route\\[r\\-4\\-VM\\] · FAILED" in evidence
+    assert evidence.index("default-route") < evidence.index("iptables-policy")
+    assert "**r-4-VM** · default-route\\[r-4-VM\\] · FAILED" in evidence
     assert "$ ip route show table main\ndefault via 203.0.113.1 dev eth2" in evidence
-    assert "- suite smoke/test\\_vpc\\_redundant\\.py: rule vpc\\-routes" in summary
+    assert "- suite smoke/test\\_vpc\\_redundant.py: rule vpc-routes" in summary
     assert "### Not verified" in summary and "vpn: environment lacks VPN" in summary
 
 
@@ -87,9 +88,10 @@ def test_summary_escapes_pr_controlled_text(tmp_path: Path) -> None:
     _write_run(tmp_path, [_marvin()])
     write_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
-    for raw in ("<script>", "<img", "](javascript:", "`routes`", "| <script", "@admin",
+    for raw in ("<script>", "<img", "[x](javascript:", "`routes`", "| <script", "@admin",
                 "<b>x</b>"):
         assert raw not in summary, raw
+    assert UNESCAPED_LINK.search(summary) is None, summary
     assert "&lt;script&gt;" in summary and "\\|" in summary
     assert "@\u200badmin" in summary
 
@@ -107,7 +109,13 @@ def test_evidence_fence_cannot_be_broken_out_of(tmp_path: Path) -> None:
 
 def test_md_text_neutralises_markdown() -> None:
     assert md_text("a|b") == "a\\|b"
-    assert md_text("[x](javascript:alert(1))") == "\\[x\\]\\(javascript:alert\\(1\\)\\)"
+    assert md_text("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert UNESCAPED_LINK.search(md_text("see [x](javascript:alert(1)) ![i](y)")) is None
+    assert md_text("# heading") == "\\# heading" and md_text("1. item") == "1\\. item"
+    assert md_text("- item") == "\\- item" and md_text("> quote") == "&gt; quote"
+    assert md_text("r-4-VM via 10.1.1.1 (eth1)") == "r-4-VM via 10.1.1.1 (eth1)"
+    assert md_text("*a* _b_ ~c~ `d`") == "\\*a\\* \\_b\\_ \\~c\\~ \\`d\\`"
+    assert md_text("&lt;") == "&amp;lt;"
     assert md_text("line1\nline2") == "line1 line2"
     assert md_text("<b>") == "&lt;b&gt;"
 
@@ -158,7 +166,7 @@ def test_suite_error_and_not_run_rows(tmp_path: Path) -> None:
     assert "| 0 | 0 | 1 | 0 | 0 | 1 |" in summary
     assert summary.startswith("## vrtest: :x: FAILED (1 not run)")
     assert "last line before the hang" in summary
-    assert "not run \\(1\\): smoke/test\\_vpc\\_vpn\\.py: no management server" in summary
+    assert "not run (1): smoke/test\\_vpc\\_vpn.py: no management server" in summary
     cases = {c.get("classname"): c for c in ET.parse(tmp_path / "junit.xml").iter("testcase")}
     assert cases["smoke/test_hang.py"].find("error").get("message") == "timed out after 5s"
     assert "not run" in cases["smoke/test_vpc_vpn.py"].find("skipped").get("message")

@@ -62,7 +62,7 @@ def test_main_job_passes_on_a_healthy_lab_and_leaves_it_down(cli: CliRunner, lab
     assert result.code == 0, result.err
     summary = (out / "summary.md").read_text()
     assert summary.startswith("## vrtest: :white_check_mark: PASSED (")  # "(N not run)"
-    assert "default\\-route\\[r\\-4\\-VM\\] · PASSED" in summary
+    assert "default-route\\[r-4-VM\\] · PASSED" in summary
     assert "no CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     marvin = [r for r in records if r["kind"] == "marvin"]
@@ -81,10 +81,10 @@ def test_broken_default_route_exits_1_and_shows_the_routing_table(cli: CliRunner
     summary = (out / "summary.md").read_text()
     assert summary.startswith("## vrtest: :x: FAILED")
     failed = summary[summary.index("### Failed tests"):summary.index("### VR evidence")]
-    assert "| default\\-route\\[r\\-4\\-VM\\] | FAILED |" in failed
+    assert "| default-route\\[r-4-VM\\] | FAILED |" in failed
     evidence = summary[summary.index("### VR evidence"):]
     first = evidence.split("**", 2)[1]
-    assert first == "r\\-4\\-VM"  # the failing router's evidence comes first
+    assert first == "r-4-VM"  # the failing router's evidence comes first
     table = evidence[evidence.index("$ ip"):evidence.index("```", evidence.index("$ ip"))]
     assert "dev eth" in table and "default via" not in table.split("table Table_")[0]
     assert _lab_is_up(cli, lab_env)  # it was up before the run: left up

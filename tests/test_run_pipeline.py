@@ -140,7 +140,7 @@ def test_crash_is_an_error_with_the_log_tail(cli: CliRunner, lab: Path) -> None:
     assert "exited with code -9" in crash["error"]
     assert "Segmentation fault" in crash["log_tail"]
     summary = (out / "summary.md").read_text()
-    assert "smoke/test\\_crash\\.py" in summary and "ERROR" in summary
+    assert "smoke/test\\_crash.py" in summary and "ERROR" in summary
 
 
 def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -> None:
