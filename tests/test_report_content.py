@@ -227,7 +227,7 @@ def test_nothing_verified_says_why_in_every_report(tmp_path: Path) -> None:
     first = (tmp_path / "summary.md").read_text().splitlines()[0]
     assert first.startswith("## vrtest: :warning: NOTHING VERIFIED - 2 not run: environment "
                             "'local' has no CloudStack management server; 1 skipped: needs ")
-    assert "<b>" not in first and "](javascript" not in first
+    assert "<b>" not in first and UNESCAPED_LINK.search(first) is None
     page = (tmp_path / "report.html").read_text()
     heading = re.search(r'<h1 class="verdict">(.*?)</h1>', page, re.S)
     assert heading is not None
@@ -246,4 +246,4 @@ def test_nothing_selected_is_nothing_verified_with_why(tmp_path: Path) -> None:
     write_reports(tmp_path)
     first = (tmp_path / "summary.md").read_text().splitlines()[0]
     assert first == ("## vrtest: :warning: NOTHING VERIFIED - nothing was selected: 1 changed "
-                     "file\\(s\\), 1 outside every VR area")
+                     "file(s), 1 outside every VR area")

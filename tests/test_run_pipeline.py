@@ -246,7 +246,7 @@ def test_environment_without_management_server_reports_suites_not_run(cli: CliRu
     summary = (out / "summary.md").read_text()
     assert "NOTHING VERIFIED" in summary and "PASSED" not in summary
     assert summary.splitlines()[0] == (
-        "## vrtest: :warning: NOTHING VERIFIED - 1 not run: environment 'lab\\-standin' has "
+        "## vrtest: :warning: NOTHING VERIFIED - 1 not run: environment 'lab-standin' has "
         "no CloudStack management server")
     assert "| 0 | 0 | 0 | 0 | 0 | 1 |" in summary
     assert result.out.splitlines()[0] == (

@@ -38,10 +38,8 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         """Rows per outcome value."""
-        counts = {outcome.value: 0 for outcome in Outcome}
-        for row in self.rows:
-            counts[row.outcome.value] += 1
-        return counts
+        tally = Counter(row.outcome for row in self.rows)
+        return {outcome.value: tally[outcome] for outcome in Outcome}
 
     @property
     def failed_rows(self) -> list[Row]:
