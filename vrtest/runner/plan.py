@@ -67,7 +67,7 @@ def read_selection(selection: dict[str, Any]) -> PlanInput:
     return PlanInput(suites, checks, tuple(_note(n) for n in selection.get("not_verified", ())))
 
 
-def _note(item: Any) -> str:
+def _note(item: object) -> str:
     if isinstance(item, dict):
         what = item.get("what") or item.get("suite") or item.get("check") or item.get("name", "")
         reason = item.get("reason", "")
