@@ -114,11 +114,12 @@ def test_an_election_that_settles_is_re_polled_and_passes_with_the_note() -> Non
         return settled[item.router.name] if clock.now >= 2 else item
 
     outputs = settle(pair(BACKUP_TEXT, BACKUP_TEXT), collect, clock.polling())
-    assert polls == ["r-6-VM", "r-7-VM"] * 2 and clock.now == 2.0
+    # settled at 2 s, confirmed by the poll at 3 s (two polls in a row agree)
+    assert polls == ["r-6-VM", "r-7-VM"] * 3 and clock.now == 3.0
     results = {r.name: r for r in evaluate_all(outputs, select_checks(["redundant-state"]))}
     primary = results["redundant-state[r-6-VM]"]
     assert primary.outcome is Outcome.PASSED
-    note = ("pair was electing: checkrouter.sh said BACKUP, re-polled 2 time(s) over 2.0 s "
+    note = ("pair was electing: checkrouter.sh said BACKUP, re-polled 3 time(s) over 3.0 s "
             "(at most 6 s): settled, now PRIMARY")
     assert primary.evidence[0].note == note and note in primary.message
 
@@ -143,3 +144,37 @@ def test_a_settled_pair_is_not_polled() -> None:
 
     assert settle(outputs, collect, clock.polling()) == outputs
     assert clock.now == 0.0
+
+
+def test_a_poll_that_catches_the_new_primary_mid_switch_is_not_the_last() -> None:
+    # set_primary brings eth1 up (checkrouter: PRIMARY) before it adds the default route
+    clock = FakeClock()
+    primary = golden("vr-outputs/redundant-vpc-primary/checkrouter.txt")
+    no_route = PRIMARY_ROUTES.replace("default via 172.16.0.1 dev eth1 \n", "")
+    mid_switch = pair(primary, BACKUP_TEXT)
+    mid_switch["r-6-VM"] = RouterOutputs(PRIMARY, state("redundant-vpc-primary", **{
+        commands.ROUTES: no_route}))
+    done = pair(primary, BACKUP_TEXT)
+
+    def collect(item: RouterOutputs) -> RouterOutputs:
+        return (mid_switch if clock.now < 2 else done)[item.router.name]
+
+    outputs = settle(pair(BACKUP_TEXT, BACKUP_TEXT), collect, clock.polling())
+    results = {r.name: r for r in evaluate_all(outputs, select_checks(["default-route"]))}
+    assert clock.now == 2.0  # the 1 s poll looked settled; the 2 s poll confirmed it
+    assert results["default-route[r-6-VM]"].outcome is Outcome.PASSED
+
+
+def test_a_held_primary_lock_is_a_role_change_in_progress() -> None:
+    held = "role change in progress: /tmp/primary_lock held\n"
+    outputs = pair(golden("vr-outputs/redundant-vpc-primary/checkrouter.txt"), BACKUP_TEXT)
+    outputs["r-7-VM"] = RouterOutputs(BACKUP, state("redundant-vpc-backup", **{
+        commands.ROLE_LOCK: held}))
+    assert unsettled(outputs) == ["r-6-VM", "r-7-VM"]
+    clock = FakeClock()
+    settled_out = settle(outputs, lambda item: item, clock.polling(seconds=2))
+    results = {r.name: r for r in evaluate_all(settled_out, select_checks(["redundant-state"]))}
+    assert results["redundant-state[r-7-VM]"].outcome is Outcome.FAILED
+    assert "role change in progress: /tmp/primary_lock held" in (
+        results["redundant-state[r-7-VM]"].message)
+    assert results["redundant-state[r-6-VM]"].outcome is Outcome.PASSED

@@ -7,6 +7,10 @@ ROUTES = "ip -j route show table all 2>/dev/null || ip route show table all"
 INTERFACES = "ip -j addr show 2>/dev/null || ip -br -4 addr"
 IPTABLES = "iptables-save"
 CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
+# CsRedundant binds this socket while set_primary/set_backup/set_fault run: a role change is
+# under way (the public nic, routes and daemons are still being changed).
+ROLE_LOCK = ("test -e /tmp/primary_lock && "
+             "echo 'role change in progress: /tmp/primary_lock held'; true")
 DHCPHOSTS = "cat /etc/dhcphosts.txt"
 IPSEC = "ipsec statusall"
 # Config files whose presence says a service is configured (no output when none exist).

@@ -1,8 +1,10 @@
 """Mid-election re-polling: a redundant pair that has not elected yet gets a few more seconds.
 
 Right after boot (or a failover) keepalived may still be electing: checkrouter.sh says FAULT,
-or both routers say BACKUP. Before judging, such a pair's routers are collected again every
-``interval`` seconds for at most ``seconds``; the note on each router's outputs says so.
+or both routers say BACKUP, or CsRedundant is still switching a role (``/tmp/primary_lock``).
+Before judging, such a pair's routers are collected again every ``interval`` seconds for at
+most ``seconds``, until two polls in a row agree (a new PRIMARY's public nic comes up before its
+routes and daemons); the note on each router's outputs says so.
 """
 
 from __future__ import annotations
@@ -38,13 +40,20 @@ def router_state(outputs: RouterOutputs) -> str:
     return parse_checkrouter(result.stdout) if result.ok else "UNKNOWN"
 
 
+def role_changing(outputs: RouterOutputs) -> bool:
+    """True while CsRedundant holds ``/tmp/primary_lock`` on the router."""
+    result = outputs.results.get(commands.ROLE_LOCK)
+    return bool(result and result.stdout.strip())
+
+
 def unsettled(outputs: Mapping[str, RouterOutputs]) -> list[str]:
-    """Routers of pairs still electing: a FAULT/UNKNOWN router, or several and no PRIMARY."""
+    """Routers of pairs still electing: FAULT/UNKNOWN, several and no PRIMARY, a role change."""
     groups: dict[str, dict[str, str]] = {}
     for name, item in outputs.items():
         state = router_state(item)
         if item.router.redundant and state:
-            groups.setdefault(item.router.group, {})[name] = state
+            changing = "CHANGING" if role_changing(item) else state
+            groups.setdefault(item.router.group, {})[name] = changing
     waiting = []
     for states in groups.values():
         values = set(states.values())
@@ -60,16 +69,20 @@ def settle(outputs: Mapping[str, RouterOutputs], collect: Collect,
     waiting = unsettled(current)
     if not waiting:
         return current
-    first = {name: router_state(current[name]) for name in waiting}
+    watched = {name: router_state(current[name]) for name in waiting}
     started = polling.clock()
-    polls = 0
-    while waiting and polling.clock() - started < polling.seconds:
+    polls, agreed = 0, dict[str, str]()
+    while polling.clock() - started < polling.seconds:
         polling.sleep(polling.interval)
         polls += 1
-        current.update({name: collect(current[name]) for name in waiting})
+        current.update({name: collect(current[name]) for name in watched})
         waiting = unsettled(current)
+        roles = {name: router_state(current[name]) for name in watched}
+        if not waiting and roles == agreed:
+            break
+        agreed = {} if waiting else roles
     elapsed = polling.clock() - started
-    for name, was in first.items():
+    for name, was in watched.items():
         now = router_state(current[name]) or "unreachable"
         verdict = "still electing" if name in waiting else "settled"
         note = (f"pair was electing: checkrouter.sh said {was}, re-polled {polls} time(s) over "

@@ -14,8 +14,8 @@ from vrtest.cloudstack.discovery import Router
 
 
 def role_commands(router: Router) -> tuple[str, ...]:
-    """The command that tells a redundant router's role (none for a single router)."""
-    return (commands.CHECKROUTER,) if router.redundant else ()
+    """The commands that tell a redundant router's role and whether it is changing."""
+    return (commands.CHECKROUTER, commands.ROLE_LOCK) if router.redundant else ()
 
 
 def redundant_role(ctx: CheckContext) -> str:
