@@ -13,7 +13,7 @@ from vrtest.checks import commands
 from vrtest.checks.base import RouterOutputs
 from vrtest.checks.election import Polling, settle, unsettled
 from vrtest.checks.registry import select_checks
-from vrtest.checks.runner import evaluate_all
+from vrtest.checks.runner import commands_for, evaluate_all
 from vrtest.results import Outcome
 
 FAULT = golden("checkrouter/fault.txt")
@@ -166,10 +166,10 @@ def test_a_poll_that_catches_the_new_primary_mid_switch_is_not_the_last() -> Non
 
 
 def test_a_held_primary_lock_is_a_role_change_in_progress() -> None:
-    held = "role change in progress: /tmp/primary_lock held\n"
+    held = BACKUP_TEXT + "role change in progress: /tmp/primary_lock held\n"
     outputs = pair(golden("vr-outputs/redundant-vpc-primary/checkrouter.txt"), BACKUP_TEXT)
     outputs["r-7-VM"] = RouterOutputs(BACKUP, state("redundant-vpc-backup", **{
-        commands.ROLE_LOCK: held}))
+        commands.ROLE_BEFORE: held}))
     assert unsettled(outputs) == ["r-6-VM", "r-7-VM"]
     clock = FakeClock()
     settled_out = settle(outputs, lambda item: item, clock.polling(seconds=2))
@@ -178,3 +178,23 @@ def test_a_held_primary_lock_is_a_role_change_in_progress() -> None:
     assert "role change in progress: /tmp/primary_lock held" in (
         results["redundant-state[r-7-VM]"].message)
     assert results["redundant-state[r-6-VM]"].outcome is Outcome.PASSED
+
+
+def test_a_role_that_changes_while_the_state_is_read_is_unsettled() -> None:
+    # the lab's keepalived hook and CsRedundant both bring the nic up before the routes
+    outputs = pair(golden("vr-outputs/redundant-vpc-primary/checkrouter.txt"), BACKUP_TEXT)
+    outputs["r-6-VM"] = RouterOutputs(PRIMARY, state("redundant-vpc-primary", **{
+        commands.ROLE_BEFORE: BACKUP_TEXT}))
+    assert unsettled(outputs) == ["r-6-VM", "r-7-VM"]
+    [result] = [r for r in evaluate_all(outputs, select_checks(["redundant-state"]))
+                if r.name == "redundant-state[r-6-VM]"]
+    assert "role changed while it was read: checkrouter.sh said BACKUP, then PRIMARY" in (
+        result.message)
+
+
+def test_the_role_is_read_before_and_after_the_state_commands() -> None:
+    names = commands_for(PRIMARY, select_checks(None))
+    assert names[0] == commands.ROLE_BEFORE and names[-1] == commands.CHECKROUTER
+    assert commands.ROUTES in names[1:-1] and commands.PROCESSES in names[1:-1]
+    assert commands.ROLE_BEFORE not in commands_for(replace(PRIMARY, redundant=False),
+                                                    select_checks(None))

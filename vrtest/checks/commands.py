@@ -7,10 +7,12 @@ ROUTES = "ip -j route show table all 2>/dev/null || ip route show table all"
 INTERFACES = "ip -j addr show 2>/dev/null || ip -br -4 addr"
 IPTABLES = "iptables-save"
 CHECKROUTER = "/opt/cloud/bin/checkrouter.sh"
-# CsRedundant binds this socket while set_primary/set_backup/set_fault run: a role change is
-# under way (the public nic, routes and daemons are still being changed).
-ROLE_LOCK = ("test -e /tmp/primary_lock && "
-             "echo 'role change in progress: /tmp/primary_lock held'; true")
+# On redundant routers the batch starts with ROLE_BEFORE and ends with CHECKROUTER, so a role
+# that changed while the state was read shows (see batch_order). CsRedundant binds
+# /tmp/primary_lock while set_primary/set_backup/set_fault run: the role is still changing
+# (the public nic comes up before the routes and daemons).
+ROLE_BEFORE = ("/opt/cloud/bin/checkrouter.sh; test -e /tmp/primary_lock && "
+               "echo 'role change in progress: /tmp/primary_lock held'; true")
 DHCPHOSTS = "cat /etc/dhcphosts.txt"
 IPSEC = "ipsec statusall"
 # Config files whose presence says a service is configured (no output when none exist).
@@ -21,6 +23,15 @@ CONFIGURED = ("ls -1d /etc/conntrackd/conntrackd.conf /var/cache/cloud/passwords
 # "create": true while enabled); only these keys are printed, never the preshared key.
 REMOTE_ACCESS_VPN = ("grep -sE '\"(create|vpn_server_ip)\"' "
                      "/etc/cloudstack/remoteaccessvpn.json; true")
+
+
+def batch_order(names: list[str]) -> list[str]:
+    """``names`` with ROLE_BEFORE first and CHECKROUTER last (the role around the state)."""
+    edges = (ROLE_BEFORE, CHECKROUTER)
+    return ([n for n in names if n == ROLE_BEFORE] + [n for n in names if n not in edges]
+            + [n for n in names if n == CHECKROUTER])
+
+
 # Processes in this router's network namespace only (a lab runs many routers on one kernel;
 # on a real VR this is simply every process).
 PROCESSES = (

@@ -40,10 +40,22 @@ def router_state(outputs: RouterOutputs) -> str:
     return parse_checkrouter(result.stdout) if result.ok else "UNKNOWN"
 
 
-def role_changing(outputs: RouterOutputs) -> bool:
-    """True while CsRedundant holds ``/tmp/primary_lock`` on the router."""
-    result = outputs.results.get(commands.ROLE_LOCK)
-    return bool(result and result.stdout.strip())
+def role_change(outputs: RouterOutputs) -> str:
+    """Why the role was changing while the router was read ("" when it was not).
+
+    CsRedundant held ``/tmp/primary_lock``, or checkrouter.sh said one thing before the state
+    commands and another after them.
+    """
+    before = outputs.results.get(commands.ROLE_BEFORE)
+    if outputs.error or before is None:
+        return ""
+    lock = [line for line in before.stdout.splitlines() if "primary_lock" in line]
+    if lock:
+        return lock[0].strip()
+    was, now = parse_checkrouter(before.stdout), router_state(outputs)
+    if was != now and "UNKNOWN" not in (was, now):
+        return f"role changed while it was read: checkrouter.sh said {was}, then {now}"
+    return ""
 
 
 def unsettled(outputs: Mapping[str, RouterOutputs]) -> list[str]:
@@ -52,7 +64,7 @@ def unsettled(outputs: Mapping[str, RouterOutputs]) -> list[str]:
     for name, item in outputs.items():
         state = router_state(item)
         if item.router.redundant and state:
-            changing = "CHANGING" if role_changing(item) else state
+            changing = "CHANGING" if role_change(item) else state
             groups.setdefault(item.router.group, {})[name] = changing
     waiting = []
     for states in groups.values():

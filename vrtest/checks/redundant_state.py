@@ -17,6 +17,7 @@ from vrtest.checks.base import (
     skipped,
 )
 from vrtest.checks.default_route import public_nic
+from vrtest.checks.election import role_change
 from vrtest.checks.parsers.checkrouter import parse_checkrouter
 from vrtest.checks.parsers.links import parse_interfaces
 from vrtest.checks.roles import role_commands
@@ -53,10 +54,10 @@ def evaluate(ctx: CheckContext) -> Verdict:
     problems = []
     if state not in ("PRIMARY", "BACKUP"):
         problems.append(f"checkrouter.sh says {state} (expected PRIMARY or BACKUP)")
-    lock = ctx.result(commands.ROLE_LOCK).stdout.strip()
-    if lock:
-        problems.append(lock)
-        evidence.append(ctx.evidence(commands.ROLE_LOCK))
+    changing = role_change(RouterOutputs(ctx.router, ctx.outputs))
+    if changing:
+        problems.append(changing)
+        evidence.append(ctx.evidence(commands.ROLE_BEFORE))
     api_state = ctx.router.redundant_state
     if api_state and state != api_state:
         problems.append(f"API redundantstate is {api_state} but checkrouter.sh says {state}")

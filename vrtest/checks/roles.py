@@ -15,7 +15,7 @@ from vrtest.cloudstack.discovery import Router
 
 def role_commands(router: Router) -> tuple[str, ...]:
     """The commands that tell a redundant router's role and whether it is changing."""
-    return (commands.CHECKROUTER, commands.ROLE_LOCK) if router.redundant else ()
+    return (commands.ROLE_BEFORE, commands.CHECKROUTER) if router.redundant else ()
 
 
 def redundant_role(ctx: CheckContext) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from vrtest.access.shells import CommandResult, RouterShell, run_batch
 from vrtest.checks.base import Check, CheckContext, RouterOutputs, Verdict
+from vrtest.checks.commands import batch_order
 from vrtest.checks.election import Polling, settle
 from vrtest.cloudstack.discovery import GuestVm, Router
 from vrtest.cloudstack.vpns import ApiVpns
@@ -23,7 +24,7 @@ SUITE_NAME = "vr-checks"
 
 def commands_for(router: Router, checks: Sequence[Check]) -> list[str]:
     """The distinct commands the selected checks need on ``router``, in first-use order."""
-    return list(dict.fromkeys(c for check in checks for c in check.commands(router)))
+    return batch_order(list(dict.fromkeys(c for check in checks for c in check.commands(router))))
 
 
 def collect(router: Router, open_shell: ShellFactory, checks: Sequence[Check]) -> RouterOutputs:
