@@ -120,6 +120,8 @@ def lab_run(args: argparse.Namespace) -> None:
         routers = discover_routers(client_for(env))
         print(f"vrtest: {len(routers)} routers x {len(CHECKS)} checks in {elapsed:.2f}s "
               f"({counts}; failing checks: {', '.join(failed) or 'none'})")
+        for message in sorted({t.message for t in result.tests if t.outcome.is_failure})[:5]:
+            print(f"  {message[:200]}")
         login = env.host_login(routers[0].host_address)
         sample = routers[:args.baseline_routers]
         key = env.vr_access.key_on_hop or "/root/.ssh/id_rsa.cloud"
