@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,14 @@ def test_text_explains_every_path(cli) -> None:
     assert "catalog: snapshot catalog-main.yaml" in result.out
     assert "VR checks:" in result.out and "redundant-state" in result.out
     assert "selected " in result.out.splitlines()[-1]
+
+
+def test_whole_vr_set_decision_names_the_count_and_lists_suites_once(cli) -> None:
+    configure = "systemvm/debian/opt/cloud/bin/configure.py"
+    out = cli("select", "--files", configure).out
+    assert re.search(rf"{re.escape(configure)} -> \d+ suites \(listed below\), default-route", out)
+    assert out.count("smoke/test_vpc_vpn.py") == 1
+    assert "vr-baseline: any VR change" in out and "+ vr-baseline" not in out
 
 
 def test_non_vr_change_says_so_and_exits_0(cli) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from vrtest.markdown import md_text
 from vrtest.selector.selection import Selection
 
+LISTED_SUITES = 20  # a decision selecting more (the whole VR set: 27) names the count instead
+
 
 def decision_lines(selection: Selection) -> list[tuple[str, str, str]]:
     """(path, what, why) for every changed path, in change order."""
     by_path: dict[str, list[tuple[str, str, str]]] = {}
     for d in selection.decisions:
-        picks = ", ".join([*d.suites, *d.checks]) or "nothing (no VR impact)"
+        suites = list(d.suites) if len(d.suites) <= LISTED_SUITES else [
+            f"{len(d.suites)} suites (listed below)"]
+        picks = ", ".join([*suites, *d.checks]) or "nothing (no VR impact)"
         by_path.setdefault(d.path, []).append((d.path, picks, f"{d.rule}: {d.reason}"))
     lines: list[tuple[str, str, str]] = []
     for path in selection.changed:
