@@ -308,3 +308,21 @@ ROUTING_COMMANDS = "core/src/main/java/com/cloud/agent/api/routing"
 def test_agent_routing_commands_map_to_their_area(name: str, rule: str) -> None:
     for root in (ROUTING_COMMANDS, ROUTING_COMMANDS.replace("src/main/java", "src")):
         assert rule in {r.id for r in load_rules().matching(f"{root}/{name}")}
+
+
+@pytest.mark.parametrize(("path", "rule"), [
+    ("core/src/main/java/com/cloud/network/HAProxyConfigurator.java", "vr-loadbalancer"),
+    ("api/src/main/java/com/cloud/agent/api/to/LoadBalancerTO.java", "vr-loadbalancer"),
+    ("api/src/main/java/com/cloud/agent/api/to/PortForwardingRuleTO.java", "vr-netfilter"),
+    ("api/src/com/cloud/agent/api/to/NetworkACLTO.java", "vr-netfilter"),
+    ("api/src/main/java/com/cloud/agent/api/to/IpAddressTO.java", "vr-routing"),
+    ("core/src/main/java/com/cloud/agent/api/SetupGuestNetworkCommand.java", "vr-routing"),
+    ("core/src/com/cloud/agent/api/CheckRouterCommand.java", "vr-redundant"),
+    ("core/src/main/java/com/cloud/agent/api/CheckS2SVpnConnectionsCommand.java", "vr-vpn"),
+])
+def test_what_the_agent_sends_to_the_vr_maps_to_its_area(path: str, rule: str) -> None:
+    assert rule in {r.id for r in load_rules().matching(path)}
+
+
+def test_other_transfer_objects_are_not_vr_code() -> None:
+    assert run("api/src/main/java/com/cloud/agent/api/to/VolumeTO.java").empty
