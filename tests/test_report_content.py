@@ -209,3 +209,41 @@ def test_secrets_are_masked_in_every_report(tmp_path: Path, secrets: SecretMaske
         text = (tmp_path / name).read_text()
         assert "s3cr3t-key-value" not in text, name
     assert "****" in (tmp_path / "summary.md").read_text()
+
+
+def test_nothing_verified_says_why_in_every_report(tmp_path: Path) -> None:
+    hostile_skip = "needs <b>VPN</b> | [x](javascript:alert(1))"
+    results = [
+        SuiteResult(name="smoke/test_a.py", kind="marvin", error="not run: environment 'local' "
+                    "has no CloudStack management server", metadata={"not_run": "true"}),
+        SuiteResult(name="smoke/test_b.py", kind="marvin", error="not run: environment 'local' "
+                    "has no CloudStack management server", metadata={"not_run": "true"}),
+        SuiteResult(name="smoke/test_vpn.py", kind="marvin", tests=(
+            TestResult("test_01", "smoke.test_vpn.TestVpn", Outcome.SKIPPED,
+                       message=hostile_skip),)),
+    ]
+    _write_run(tmp_path, results)
+    write_reports(tmp_path)
+    first = (tmp_path / "summary.md").read_text().splitlines()[0]
+    assert first.startswith("## vrtest: :warning: NOTHING VERIFIED - 2 not run: environment "
+                            "'local' has no CloudStack management server; 1 skipped: needs ")
+    assert "<b>" not in first and UNESCAPED_LINK.search(first) is None
+    page = (tmp_path / "report.html").read_text()
+    heading = re.search(r'<h1 class="verdict">(.*?)</h1>', page, re.S)
+    assert heading is not None
+    assert html.unescape(heading.group(1)) == (
+        "vrtest: NOTHING VERIFIED - 2 not run: environment 'local' has no CloudStack "
+        f"management server; 1 skipped: {hostile_skip}")
+    assert "<b>VPN" not in page
+
+
+def test_nothing_selected_is_nothing_verified_with_why(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    store.prepare()
+    store.write_json("run.json", {"env": "lab-kvm", "status": "finished"})
+    store.write_json("selection.json", {"changed": ["README.md"], "unmatched": ["README.md"],
+                                        "suites": [], "checks": [], "not_verified": []})
+    write_reports(tmp_path)
+    first = (tmp_path / "summary.md").read_text().splitlines()[0]
+    assert first == ("## vrtest: :warning: NOTHING VERIFIED - nothing was selected: 1 changed "
+                     "file(s), 1 outside every VR area")
