@@ -78,6 +78,14 @@ def test_markdown_escapes_pr_controlled_file_names(cli) -> None:
     assert all(line.count("|") - line.count("\\|") == 4 for line in table_rows)
 
 
+def test_markdown_pr_comment_names_counts_in_its_decision_table(cli) -> None:
+    out = cli("select", "--files", RVR, "--format", "markdown").out
+    decision = next(line for line in out.splitlines() if line.startswith(f"| {RVR} |"))
+    assert "suites (listed below)" in decision and "smoke/test" not in decision
+    assert "| smoke/test\\_vpc\\_redundant.py |" in out
+    assert "\n\n\n" not in out
+
+
 def test_output_file_and_files_from_stdin(cli, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{RVR}\n\n# comment\n./ui/x.vue\n"))
