@@ -210,6 +210,14 @@ def test_narrow_change_does_not_select_the_world() -> None:
     assert "redundant-state" not in check_names(lb)
 
 
+@pytest.mark.parametrize("script", ["dhcp_check.py", "dns_check.py", "gateways_check.py",
+                                    "iptables_check.py", "haproxy_check.py"])
+def test_a_health_check_script_selects_the_health_checks_not_the_feature(script: str) -> None:
+    selection = run(f"systemvm/debian/root/health_checks/{script}")
+    assert {d.rule for d in selection.decisions} == {"vr-monitoring"}
+    assert "component/test_routers.py" in suite_paths(selection)
+
+
 @pytest.mark.parametrize("path", [
     "ui/src/views/network/VpcTab.vue",
     "docs/source/networking.rst",
