@@ -127,9 +127,12 @@ class Selector:
         return [SuiteRef(relative, why="this suite itself changed")]
 
     def marvin_lib(self, path: str) -> list[SuiteRef]:
-        """VR suites importing the changed Marvin module; all of them for runner plumbing."""
+        """VR suites importing the changed Marvin module; all of them for shared modules."""
         module = path[len(MARVIN_TREE):].removesuffix(".py").replace("/", ".")
         module = module.removesuffix(".__init__")
+        if module in self.rules.marvin_shared:
+            return [SuiteRef(r.path, why=f"{module} is shared Marvin library code every "
+                             "suite runs through") for r in self.rules.vr_set]
         users = [ref for ref in self.rules.vr_set if self.imports(ref.path, module)]
         if users:
             return [SuiteRef(r.path, why=f"imports {module}") for r in users]
