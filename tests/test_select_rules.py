@@ -327,6 +327,10 @@ def test_agent_routing_commands_map_to_their_area(name: str, rule: str) -> None:
     ("core/src/main/java/com/cloud/agent/api/SetupGuestNetworkCommand.java", "vr-routing"),
     ("core/src/com/cloud/agent/api/CheckRouterCommand.java", "vr-redundant"),
     ("core/src/main/java/com/cloud/agent/api/CheckS2SVpnConnectionsCommand.java", "vr-vpn"),
+    ("scripts/vm/systemvm/injectkeys.sh", "vr-template"),
+    ("scripts/vm/hypervisor/kvm/patch.sh", "vr-template"),
+    ("plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/wrapper/"
+     "LibvirtPatchSystemVmCommandWrapper.java", "vr-template"),
 ])
 def test_what_the_agent_sends_to_the_vr_maps_to_its_area(path: str, rule: str) -> None:
     assert rule in {r.id for r in load_rules().matching(path)}
