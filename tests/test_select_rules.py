@@ -328,6 +328,12 @@ def test_agent_routing_commands_map_to_their_area(name: str, rule: str) -> None:
     ("core/src/com/cloud/agent/api/CheckRouterCommand.java", "vr-redundant"),
     ("core/src/main/java/com/cloud/agent/api/CheckS2SVpnConnectionsCommand.java", "vr-vpn"),
     ("scripts/vm/systemvm/injectkeys.sh", "vr-template"),
+    ("server/src/main/java/org/apache/cloudstack/diagnostics/DiagnosticsServiceImpl.java",
+     "vr-monitoring"),
+    ("plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/wrapper/"
+     "LibvirtNetworkUsageCommandWrapper.java", "vr-monitoring"),
+    ("server/src/main/java/com/cloud/network/as/AutoScaleManagerImpl.java", "vr-autoscale"),
+    ("server/src/main/java/com/cloud/network/rules/RuleApplier.java", "vr-engine"),
     ("scripts/vm/hypervisor/kvm/patch.sh", "vr-template"),
     ("plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/wrapper/"
      "LibvirtPatchSystemVmCommandWrapper.java", "vr-template"),
