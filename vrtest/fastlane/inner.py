@@ -1,7 +1,7 @@
 """PID 1 of a new sandbox: build the overlay root, lay in packages and VR files, chroot.
 
 Run by :class:`vrtest.fastlane.sandbox.SandboxGroup` as ``nsenter --net=NS unshare --mount
---pid --fork ... python -m vrtest.fastlane.inner RUN VR PKG NAME BACKEND``.
+--pid --fork ... python -m vrtest.fastlane.inner RUN VR PKG NAME BACKEND ESP``.
 Everything it mounts lives in the sandbox's private mount namespace and dies with it.
 """
 
@@ -23,6 +23,15 @@ VR_DIRS = (
 )
 IPTABLES_TOOLS = ("iptables", "iptables-save", "iptables-restore",
                   "ip6tables", "ip6tables-save", "ip6tables-restore")
+# strongSwan's user-space ESP (libcharon-extra-plugins, as on the template), for kernels
+# built without CONFIG_INET_ESP: charon then keys CHILD_SAs into a TUN device instead. It
+# installs no routes: libipsec routes cannot carry ports, so the template's L2TP transport
+# trap (udp/1701 to 0.0.0.0/0) would route all the router's traffic into the TUN device.
+USERSPACE_ESP = {
+    "etc/strongswan.d/charon/kernel-libipsec.conf": "kernel-libipsec {\n    load = yes\n}\n",
+    "etc/strongswan.d/vrtest-userspace-esp.conf":
+        "charon {\n    install_routes = no\n    routing_table = 0\n}\n",
+}
 INIT_LOOP = 'trap "" TERM INT HUP; while :; do wait -n 2>/dev/null || sleep 1; done'
 
 
@@ -71,11 +80,21 @@ def furnish(merged: Path, hostname: str, backend: str) -> None:
         template.write_text("<VirtualHost _default_:8180>\n</VirtualHost>\nListen 0.0.0.0:8180\n")
 
 
+def use_userspace_esp(merged: Path) -> None:
+    """Load strongSwan's kernel-libipsec plugin (the host kernel has no ESP)."""
+    if not (merged / "etc/strongswan.d/charon").is_dir():
+        return  # no strongSwan in this sandbox
+    for rel, text in USERSPACE_ESP.items():
+        (merged / rel).write_text(text)
+
+
 def main(argv: list[str]) -> None:
-    """Entry point: ``RUN VR_FILES PKG_ROOT|- HOSTNAME BACKEND``."""
-    run, vr_files, pkg, hostname, backend = argv
+    """Entry point: ``RUN VR_FILES PKG_ROOT|- HOSTNAME BACKEND kernel|userspace``."""
+    run, vr_files, pkg, hostname, backend, esp = argv
     merged = build_root(Path(run), Path(vr_files), None if pkg == "-" else Path(pkg))
     furnish(merged, hostname, backend)
+    if esp == "userspace":
+        use_userspace_esp(merged)
     (Path(run) / "ready").write_text(str(os.getpid()))
     os.execv("/usr/sbin/chroot", ["chroot", str(merged), "/bin/bash", "-c", INIT_LOOP])
 
