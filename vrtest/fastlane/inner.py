@@ -41,22 +41,39 @@ def sh(*argv: str) -> None:
 
 
 def build_root(run: Path, vr_files: Path, pkg_root: Path | None) -> Path:
-    """Mount a tmpfs-backed overlay over / and copy packages and VR files into it."""
+    """Mount a tmpfs-backed overlay over / with the packages and VR files stacked on top."""
     ovl, merged = run / "ovl", run / "merged"
     sh("mount", "-t", "tmpfs", "-o", "size=512m", "tmpfs", str(ovl))
-    (ovl / "upper").mkdir()
-    (ovl / "work").mkdir()
+    for name in ("upper", "work", "empty", "layers"):
+        (ovl / name).mkdir()
+    layers = [vr_files, *([pkg_root] if pkg_root is not None else [])]
+    stacked = stack_layers(ovl, layers)
+    lower = f"{ovl}/layers:/" if stacked else "/"
     sh("mount", "-t", "overlay", "overlay", "-o",
-       f"lowerdir=/,upperdir={ovl}/upper,workdir={ovl}/work", str(merged))
-    if pkg_root is not None:
-        sh("cp", "-a", f"{pkg_root}/.", f"{merged}/")
-    sh("cp", "-a", f"{vr_files}/.", f"{merged}/")
+       f"lowerdir={lower},upperdir={ovl}/upper,workdir={ovl}/work", str(merged))
+    if not stacked:  # the layers could not be stacked: copy them in (slower, same result)
+        for layer in reversed(layers):
+            sh("cp", "-a", f"{layer}/.", f"{merged}/")
     sh("mount", "-t", "proc", "proc", f"{merged}/proc")
     sh("mount", "-t", "sysfs", "sysfs", f"{merged}/sys")
     sh("mount", "--rbind", "/dev", f"{merged}/dev")
     for path in ("run", "tmp"):
         sh("mount", "-t", "tmpfs", "tmpfs", f"{merged}/{path}")
     return merged
+
+
+def stack_layers(ovl: Path, layers: list[Path]) -> bool:
+    """Mount ``layers`` (first on top) read-only at ``ovl/layers``; False if that fails.
+
+    Their own overlay gives them a superblock apart from /, so the root overlay may stack
+    them over / (directories of one filesystem under its root cannot be layers beside it).
+    """
+    if any(ch in str(path) for path in layers for ch in ":,\\"):
+        return False
+    lower = ":".join(str(path) for path in [*layers, ovl / "empty"])
+    done = subprocess.run(["mount", "-t", "overlay", "overlay", "-o", f"ro,lowerdir={lower}",
+                           str(ovl / "layers")], capture_output=True, check=False)
+    return done.returncode == 0
 
 
 def furnish(merged: Path, hostname: str, backend: str) -> None:

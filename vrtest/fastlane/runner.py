@@ -93,8 +93,8 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
     if scenario.redundant:
         shells = [by_name[n] for n in scenario.redundant]
         checks.wait_for(lambda: _elected(shells), scenario.settle)
-    run.tests.extend(check_routers(scenario, routers, run.steps))
-    run.states.update({r.name: capture(r) for r in routers})
+    run.states.update({r.name: capture(r) for r in routers})  # once: diff and expectations
+    run.tests.extend(check_routers(scenario, routers, run.steps, run.states))
 
 
 def _prepare_outside(machine: Outside, sandbox: Router, commands: tuple[str, ...],
@@ -113,18 +113,20 @@ def _elected(shells: list[Router]) -> bool:
     return sorted(states.values()) == ["BACKUP"] * (len(shells) - 1) + ["PRIMARY"]
 
 
-def check_routers(scenario: Scenario, routers: list[Router],
-                  steps: list[StepOutcome]) -> list[TestResult]:
+def check_routers(scenario: Scenario, routers: list[Router], steps: list[StepOutcome],
+                  captured: dict[str, RouterState]) -> list[TestResult]:
     """The project's VR checks on every router, then the scenario's own expectations."""
     by_name = {r.name: r for r in routers}
     group = [by_name[n] for n in scenario.redundant]
     states = checks.redundant_states(group)[0] if group else {}
     tests = [_skip_if_asked(scenario, t) for t in shared_checks(scenario, by_name, states)]
     for router in routers:
-        tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps))
+        tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps,
+                                    captured[router.name]))
     primary = [r for r in group if states.get(r.name) == "PRIMARY"]
     if scenario.primary and len(primary) == 1:
-        tests.extend(_router_checks(scenario.primary, primary[0], []))
+        tests.extend(_router_checks(scenario.primary, primary[0], [],
+                                    captured[primary[0].name]))
     return tests
 
 
@@ -136,8 +138,8 @@ def _skip_if_asked(scenario: Scenario, test: TestResult) -> TestResult:
     return replace(test, outcome=Outcome.SKIPPED, message=note + f"{test.message})")
 
 
-def _router_checks(expect: dict[str, Any], router: Router,
-                   steps: list[StepOutcome]) -> list[TestResult]:
+def _router_checks(expect: dict[str, Any], router: Router, steps: list[StepOutcome],
+                   state: RouterState) -> list[TestResult]:
     tests = []
     if steps:
         log = router.shell("grep -E -A12 'Traceback|ERROR' /var/log/cloud.log | tail -200")
@@ -146,7 +148,7 @@ def _router_checks(expect: dict[str, Any], router: Router,
     if "processes" in expect:
         tests.append(checks.processes(router, expect["processes"]))
     if "state" in expect:
-        tests.append(checks.expected_state(capture(router), expect["state"]))
+        tests.append(checks.expected_state(state, expect["state"]))
     return tests
 
 
