@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +15,7 @@ from vrtest.errors import Interrupted, VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
 from vrtest.fastlane.backend import shared_checks
+from vrtest.fastlane.compiled import compiled_tree
 from vrtest.fastlane.ns import LedgerClosed
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Outside, Scenario
@@ -32,6 +35,21 @@ class ScenarioRun:
     states: dict[str, RouterState] = field(default_factory=dict)
     duration: float = 0.0
     error: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (benchmarks)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the wall time spent in the block to ``phases[name]``."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.monotonic() - started
+
+    def harness_time(self) -> float:
+        """Wall time not spent in the VR scripts, the outside machines or the election wait."""
+        scenario_work = sum(self.phases.get(p, 0.0) for p in ("scripts", "outside", "settle"))
+        return self.duration - scenario_work
 
 
 @dataclass(frozen=True)
@@ -43,20 +61,23 @@ class Workspace:
     prefix: str
     backend: str = "nft"
     script_timeout: float = 60.0
+    cache_dir: Path | None = None  # where byte-compiled VR trees are kept (None: not compiled)
 
 
 def new_workspace(pkg_root: Path | None, base_dir: Path | None = None) -> Workspace:
     """A workspace with a prefix unique to this process (namespaces are machine-global)."""
     prefix = f"vfl{os.getpid()}"
     base = base_dir or Path(os.environ.get("VRTEST_FASTLANE_RUN", "/tmp/vrtest-fastlane"))
-    return Workspace(pkg_root, base / prefix, prefix)
+    return Workspace(pkg_root, base / prefix, prefix,
+                     cache_dir=pkg_root.parent if pkg_root is not None else None)
 
 
 def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") -> ScenarioRun:
     """Run one scenario against ``tree``; every sandbox is gone when this returns or raises."""
     run = ScenarioRun(scenario, tree, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     started = time.monotonic()
-    group = SandboxGroup(f"{ws.prefix}{tag}", ws.run_dir / tag, tree, ws.pkg_root,
+    files = compiled_tree(tree, ws.cache_dir) if ws.cache_dir is not None else tree
+    group = SandboxGroup(f"{ws.prefix}{tag}", ws.run_dir / tag, files, ws.pkg_root,
                          nics=scenario.nics, backend=ws.backend)
     try:
         with group:
@@ -73,28 +94,37 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
 
 
 def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: float) -> None:
-    routers = [group.add_router(r.name, r.index) for r in scenario.routers]
-    for bridge, addresses in scenario.peer.items():
-        for address in addresses:
-            group.peer_run(["ip", "addr", "add", address, "dev", bridge])
-    for definition, router in zip(scenario.routers, routers, strict=True):
-        run.steps.append(boot(router, definition.boot, timeout=timeout))
-    outside = [(o, group.add_router(o.name, o.index)) for o in scenario.outside]
-    for machine, sandbox in outside:
-        for path, text in machine.files.items():
-            sandbox.write(path, text)
-        _prepare_outside(machine, sandbox, machine.setup, timeout)
+    with run.phase("sandboxes"):
+        routers = [group.add_router(r.name, r.index) for r in scenario.routers]
+        for bridge, addresses in scenario.peer.items():
+            for address in addresses:
+                group.peer_run(["ip", "addr", "add", address, "dev", bridge])
+    with run.phase("scripts"):
+        for definition, router in zip(scenario.routers, routers, strict=True):
+            run.steps.append(boot(router, definition.boot, timeout=timeout))
+    with run.phase("sandboxes"):
+        outside = [(o, group.add_router(o.name, o.index)) for o in scenario.outside]
+    with run.phase("outside"):
+        for machine, sandbox in outside:
+            for path, text in machine.files.items():
+                sandbox.write(path, text)
+            _prepare_outside(machine, sandbox, machine.setup, timeout)
     by_name = {r.name: r for r in routers}
-    for step in scenario.steps:
-        for name in step.routers:
-            run.steps.append(apply_bag(by_name[name], step.file_name, step.bag, timeout=timeout))
-    for machine, sandbox in outside:
-        _prepare_outside(machine, sandbox, machine.after, timeout)
+    with run.phase("scripts"):
+        for step in scenario.steps:
+            for name in step.routers:
+                run.steps.append(apply_bag(by_name[name], step.file_name, step.bag,
+                                           timeout=timeout))
+    with run.phase("outside"):
+        for machine, sandbox in outside:
+            _prepare_outside(machine, sandbox, machine.after, timeout)
     if scenario.redundant:
-        shells = [by_name[n] for n in scenario.redundant]
-        checks.wait_for(lambda: _elected(shells), scenario.settle)
-    run.states.update({r.name: capture(r) for r in routers})  # once: diff and expectations
-    run.tests.extend(check_routers(scenario, routers, run.steps, run.states))
+        with run.phase("settle"):
+            shells = [by_name[n] for n in scenario.redundant]
+            checks.wait_for(lambda: _elected(shells), scenario.settle)
+    with run.phase("checks"):
+        run.states.update({r.name: capture(r) for r in routers})  # once: diff and expectations
+        run.tests.extend(check_routers(scenario, routers, run.steps, run.states))
 
 
 def _prepare_outside(machine: Outside, sandbox: Router, commands: tuple[str, ...],
