@@ -24,13 +24,14 @@ VR_DIRS = (
 IPTABLES_TOOLS = ("iptables", "iptables-save", "iptables-restore",
                   "ip6tables", "ip6tables-save", "ip6tables-restore")
 # strongSwan's user-space ESP (libcharon-extra-plugins, as on the template), for kernels
-# built without CONFIG_INET_ESP: charon then keys CHILD_SAs into a TUN device instead. It
-# installs no routes: libipsec routes cannot carry ports, so the template's L2TP transport
-# trap (udp/1701 to 0.0.0.0/0) would route all the router's traffic into the TUN device.
+# built without CONFIG_INET_ESP: charon then keys CHILD_SAs into a TUN device instead. Its
+# routes into the TUN device go to table 220, looked up only after main: the template's L2TP
+# transport trap (udp/1701 to 0.0.0.0/0) becomes a route for everything, which would
+# otherwise take all the router's traffic, IKE included.
 USERSPACE_ESP = {
     "etc/strongswan.d/charon/kernel-libipsec.conf": "kernel-libipsec {\n    load = yes\n}\n",
     "etc/strongswan.d/vrtest-userspace-esp.conf":
-        "charon {\n    install_routes = no\n    routing_table = 0\n}\n",
+        "charon {\n    routing_table = 220\n    routing_table_prio = 32767\n}\n",
 }
 INIT_LOOP = 'trap "" TERM INT HUP; while :; do wait -n 2>/dev/null || sleep 1; done'
 
