@@ -105,6 +105,20 @@ def bench_classify(path: Path, tests: int) -> tuple[float, dict[str, int]]:
     return elapsed, counts
 
 
+def bench_show(path: Path) -> float:
+    """Seconds for ``vrtest history show --env lab-kvm``'s query over the whole history."""
+    from vrtest.history.stats import flake_stats
+
+    store = SqliteHistoryStore(path)
+    start = time.perf_counter()
+    points = store.test_points(env="lab-kvm", kinds=("main", "nightly"), last=20)
+    stats = [flake_stats(key, pts) for key, pts in points.items()]
+    elapsed = time.perf_counter() - start
+    store.close()
+    assert len(stats) == 200
+    return elapsed
+
+
 def main() -> int:
     """Run both benchmarks and report against the budgets."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -122,6 +136,8 @@ def main() -> int:
         classified, counts = bench_classify(root / "history.sqlite", 200)
         print(f"classify a PR run with 200 failures against {history_runs} runs: "
               f"{classified:.3f} s (budget 0.5 s) -> {counts}")
+        print(f"history show (flake rates of 200 tests, last 20 runs each): "
+              f"{bench_show(root / 'history.sqlite'):.3f} s")
     ok = imported < 10 and classified < 0.5
     print("within budget" if ok else "OVER BUDGET")
     return 0 if ok else 1

@@ -30,6 +30,13 @@ class CliResult:
 CliRunner = Callable[..., CliResult]
 
 
+@pytest.fixture(autouse=True)
+def _private_history(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's ~/.vrtest/history.sqlite."""
+    monkeypatch.setenv("VRTEST_HISTORY", str(tmp_path_factory.mktemp("history") / "h.sqlite"))
+
+
 @pytest.fixture
 def secrets() -> Iterator[SecretMasker]:
     """A masker with no secrets registered, restored afterwards."""

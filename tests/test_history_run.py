@@ -165,3 +165,27 @@ def test_history_orders_likely_failures_first_and_feeds_shard_durations(
     assert result.code == 1, result.err  # test_mixed fails; its tests have no history: new
     ran = [json.loads(line)["name"] for line in (out / "results.jsonl").read_text().splitlines()]
     assert ran == ["smoke/test_mixed.py", "smoke/test_pass.py"]
+
+
+def test_shard_balancing_uses_history_durations(cli: CliRunner, standin: dict[str, Any]) -> None:
+    from tests.history_runs import write_run
+
+    db, root = standin["db"], standin["root"]
+    suites = ["smoke/test_pass.py", "smoke/test_mixed.py", "smoke/test_setup_error.py"]
+    write_run(root / "past", {f"{s}::t": "passed" for s in suites}, env="lab-standin",
+              suite_durations={"smoke/test_mixed.py": 900.0, "smoke/test_pass.py": 5.0,
+                               "smoke/test_setup_error.py": 5.0})
+    cli("history", "import", str(root / "past"), "--history", str(db))
+    selection = write_selection(root, suites)
+    ran = {}
+    for shard in ("1/2", "2/2"):
+        out = root / f"shard{shard[0]}"
+        result = cli("run", "--selection", str(selection), "--env", str(standin["env"]),
+                     "--output", str(out), "--history", str(db), "--shard", shard,
+                     env=standin_environ(root))
+        assert result.code in (0, 1), result.err
+        lines = (out / "results.jsonl").read_text().splitlines()
+        ran[shard] = sorted(json.loads(line)["name"] for line in lines)
+    # the 900 s suite alone on one shard, the two short ones together on the other
+    assert sorted(ran.values()) == [["smoke/test_mixed.py"],
+                                    ["smoke/test_pass.py", "smoke/test_setup_error.py"]]

@@ -16,6 +16,7 @@ from vrtest.reports.markdown import LIMIT
 from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
 from vrtest.runner.store import RunStore
 
+UNESCAPED_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(")  # [text]( not escaped
 HOSTILE_TITLE = "Fix `routes` | <script>alert(1)</script> [x](javascript:alert(1)) @admin"
 HOSTILE_BRANCH = "feat/<img src=x onerror=alert(1)>|`x`"
 ROUTES = "default via 203.0.113.1 dev eth2\n10.1.1.0/24 dev eth0 proto kernel scope link"
@@ -68,18 +69,18 @@ def test_summary_verdict_counts_failures_first_and_evidence(tmp_path: Path) -> N
     write_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("## vrtest: :x: FAILED")
-    assert "**env** lab\\-kvm" in summary and "**hypervisor** kvm" in summary
+    assert "**env** lab-kvm" in summary and "**hypervisor** kvm" in summary
     assert "**commit** 0123456789ab" in summary and "**PR** \\#887" in summary
     assert "| passed | failed | error | skipped | flaky | not run |" in summary
     assert "| 2 | 2 | 0 | 1 | 1 | 0 |" in summary
     table = summary.index("| Test | Result | Time (s) | Suite |")
     assert summary.index("test\\_02\\_default\\_routes", table) < summary.index("### VR evidence")
-    assert "| default\\-route\\[r\\-4\\-VM\\] | FAILED | 0.5 | vr\\-checks |" in summary
+    assert "| default-route\\[r-4-VM\\] | FAILED | 0.5 | vr-checks |" in summary
     evidence = summary[summary.index("### VR evidence"):]
-    assert evidence.index("default\\-route") < evidence.index("iptables\\-policy")
-    assert "**r\\-4\\-VM** · default\\-route\\[r\\-4\\-VM\\] · FAILED" in evidence
+    assert evidence.index("default-route") < evidence.index("iptables-policy")
+    assert "**r-4-VM** · default-route\\[r-4-VM\\] · FAILED" in evidence
     assert "$ ip route show table main\ndefault via 203.0.113.1 dev eth2" in evidence
-    assert "- suite smoke/test\\_vpc\\_redundant\\.py: rule vpc\\-routes" in summary
+    assert "- suite smoke/test\\_vpc\\_redundant.py: rule vpc-routes" in summary
     assert "### Not verified" in summary and "vpn: environment lacks VPN" in summary
 
 
@@ -87,9 +88,10 @@ def test_summary_escapes_pr_controlled_text(tmp_path: Path) -> None:
     _write_run(tmp_path, [_marvin()])
     write_reports(tmp_path)
     summary = (tmp_path / "summary.md").read_text()
-    for raw in ("<script>", "<img", "](javascript:", "`routes`", "| <script", "@admin",
+    for raw in ("<script>", "<img", "[x](javascript:", "`routes`", "| <script", "@admin",
                 "<b>x</b>"):
         assert raw not in summary, raw
+    assert UNESCAPED_LINK.search(summary) is None, summary
     assert "&lt;script&gt;" in summary and "\\|" in summary
     assert "@\u200badmin" in summary
 
@@ -107,7 +109,13 @@ def test_evidence_fence_cannot_be_broken_out_of(tmp_path: Path) -> None:
 
 def test_md_text_neutralises_markdown() -> None:
     assert md_text("a|b") == "a\\|b"
-    assert md_text("[x](javascript:alert(1))") == "\\[x\\]\\(javascript:alert\\(1\\)\\)"
+    assert md_text("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert UNESCAPED_LINK.search(md_text("see [x](javascript:alert(1)) ![i](y)")) is None
+    assert md_text("# heading") == "\\# heading" and md_text("1. item") == "1\\. item"
+    assert md_text("- item") == "\\- item" and md_text("> quote") == "&gt; quote"
+    assert md_text("r-4-VM via 10.1.1.1 (eth1)") == "r-4-VM via 10.1.1.1 (eth1)"
+    assert md_text("*a* _b_ ~c~ `d`") == "\\*a\\* \\_b\\_ \\~c\\~ \\`d\\`"
+    assert md_text("&lt;") == "&amp;lt;"
     assert md_text("line1\nline2") == "line1 line2"
     assert md_text("<b>") == "&lt;b&gt;"
 
@@ -158,7 +166,7 @@ def test_suite_error_and_not_run_rows(tmp_path: Path) -> None:
     assert "| 0 | 0 | 1 | 0 | 0 | 1 |" in summary
     assert summary.startswith("## vrtest: :x: FAILED (1 not run)")
     assert "last line before the hang" in summary
-    assert "not run \\(1\\): smoke/test\\_vpc\\_vpn\\.py: no management server" in summary
+    assert "not run (1): smoke/test\\_vpc\\_vpn.py: no management server" in summary
     cases = {c.get("classname"): c for c in ET.parse(tmp_path / "junit.xml").iter("testcase")}
     assert cases["smoke/test_hang.py"].find("error").get("message") == "timed out after 5s"
     assert "not run" in cases["smoke/test_vpc_vpn.py"].find("skipped").get("message")
@@ -201,3 +209,41 @@ def test_secrets_are_masked_in_every_report(tmp_path: Path, secrets: SecretMaske
         text = (tmp_path / name).read_text()
         assert "s3cr3t-key-value" not in text, name
     assert "****" in (tmp_path / "summary.md").read_text()
+
+
+def test_nothing_verified_says_why_in_every_report(tmp_path: Path) -> None:
+    hostile_skip = "needs <b>VPN</b> | [x](javascript:alert(1))"
+    results = [
+        SuiteResult(name="smoke/test_a.py", kind="marvin", error="not run: environment 'local' "
+                    "has no CloudStack management server", metadata={"not_run": "true"}),
+        SuiteResult(name="smoke/test_b.py", kind="marvin", error="not run: environment 'local' "
+                    "has no CloudStack management server", metadata={"not_run": "true"}),
+        SuiteResult(name="smoke/test_vpn.py", kind="marvin", tests=(
+            TestResult("test_01", "smoke.test_vpn.TestVpn", Outcome.SKIPPED,
+                       message=hostile_skip),)),
+    ]
+    _write_run(tmp_path, results)
+    write_reports(tmp_path)
+    first = (tmp_path / "summary.md").read_text().splitlines()[0]
+    assert first.startswith("## vrtest: :warning: NOTHING VERIFIED - 2 not run: environment "
+                            "'local' has no CloudStack management server; 1 skipped: needs ")
+    assert "<b>" not in first and UNESCAPED_LINK.search(first) is None
+    page = (tmp_path / "report.html").read_text()
+    heading = re.search(r'<h1 class="verdict">(.*?)</h1>', page, re.S)
+    assert heading is not None
+    assert html.unescape(heading.group(1)) == (
+        "vrtest: NOTHING VERIFIED - 2 not run: environment 'local' has no CloudStack "
+        f"management server; 1 skipped: {hostile_skip}")
+    assert "<b>VPN" not in page
+
+
+def test_nothing_selected_is_nothing_verified_with_why(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    store.prepare()
+    store.write_json("run.json", {"env": "lab-kvm", "status": "finished"})
+    store.write_json("selection.json", {"changed": ["README.md"], "unmatched": ["README.md"],
+                                        "suites": [], "checks": [], "not_verified": []})
+    write_reports(tmp_path)
+    first = (tmp_path / "summary.md").read_text().splitlines()[0]
+    assert first == ("## vrtest: :warning: NOTHING VERIFIED - nothing was selected: 1 changed "
+                     "file(s), 1 outside every VR area")

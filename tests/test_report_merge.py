@@ -78,3 +78,19 @@ def test_render_regenerates_reports(cli: CliRunner, tmp_path: Path) -> None:
     assert (run / "report.html").exists() and (run / "junit.xml").exists()
     missing = cli("report", "render", str(tmp_path))
     assert missing.code == 2 and "has no results.jsonl" in missing.err
+
+
+def test_merge_keeps_matrix_cells_apart(cli: CliRunner, tmp_path: Path) -> None:
+    cells = []
+    for cell, outcome in (("local-vpc", Outcome.FAILED), ("local-isolated", Outcome.PASSED)):
+        directory = _shard(tmp_path / cell, "1/1", [_suite("vr-checks", outcome)])
+        meta = json.loads((directory / "run.json").read_text())
+        (directory / "run.json").write_text(json.dumps({**meta, "cell": cell}))
+        cells.append(directory)
+    merged = tmp_path / "merged"
+    result = cli("report", "merge", *map(str, cells), "--output", str(merged), "--format", "json")
+    assert result.code == 1, result.err
+    suites = ET.parse(merged / "junit.xml").getroot().findall("testsuite")
+    assert [s.get("name") for s in suites] == ["local-vpc/vr-checks", "local-isolated/vr-checks"]
+    counts = json.loads(result.out)["counts"]
+    assert counts["failed"] == 1 and counts["passed"] == 1

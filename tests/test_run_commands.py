@@ -1,21 +1,28 @@
-"""Marvin command building (argv lists), settings adaptation and the plan."""
+"""Marvin command building (argv lists) from the environment's Marvin settings, and the plan."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from tests.run_support import make_checkout
+from tests.run_support import LAB, make_checkout, write_env
+from vrtest.environment import (
+    Capabilities,
+    Environment,
+    LabSettings,
+    Management,
+    MarvinSettings,
+    load_environment,
+)
 from vrtest.runner.marvin_command import attr_expression, build_invocation, qualified_tests
 from vrtest.runner.plan import PlanInput, PlannedSuite, make_plan, read_selection
-from vrtest.runner.settings import MarvinSettings, run_settings
+
+MANAGEMENT = Management(api_url="http://127.0.0.1:8080/client/api")
 
 
 def test_attr_expression() -> None:
     assert attr_expression(MarvinSettings(required_hardware=False)) == (
         "tags=advanced,required_hardware=false")
-    assert attr_expression(MarvinSettings(tags=("advanced",), required_hardware=None)) == (
-        "tags=advanced")
     # A hardware zone runs every tagged test (no required_hardware filter), as Trillian does.
     assert attr_expression(MarvinSettings(tags=("advanced",), required_hardware=True)) == (
         "tags=advanced")
@@ -39,7 +46,8 @@ def test_nose_argv_with_extra_args_and_narrowed_tests(tmp_path: Path) -> None:
 
 def test_pytest_argv_uses_node_ids(tmp_path: Path) -> None:
     checkout = make_checkout(tmp_path)
-    settings = MarvinSettings(runner="pytest", zone="z", hypervisor="xenserver")
+    settings = MarvinSettings(runner="pytest", python=sys.executable, zone="z",
+                              hypervisor="xenserver")
     invocation = build_invocation(settings, checkout, tmp_path, tmp_path / "m.cfg",
                                   "smoke/test_mixed.py", ["TestMixed.test_02_fails"], attempt=1)
     argv = list(invocation.argv)
@@ -66,14 +74,20 @@ def test_qualified_tests_reads_classes_without_importing(tmp_path: Path) -> None
         "TestMixed.test_04_skips", "Other.x", "nope"]
 
 
-def test_settings_from_a_descriptor_mapping() -> None:
-    settings = run_settings({"name": "lab-kvm", "hypervisor": "kvm", "management": {},
-                             "marvin": {"runner": "pytest", "tags": "advanced",
-                                        "required_hardware": "false", "extra_args": ["-x"]},
-                             "deploy": [{"name": "d", "argv": ["make", "{pr}"]}]})
-    assert settings.marvin.tags == ("advanced",) and settings.marvin.required_hardware is False
-    assert settings.marvin.hypervisor == "kvm" and settings.deploy[0].argv == ("make", "{pr}")
-    assert settings.has_management_server and settings.real_vrs
+def test_marvin_settings_and_deploy_come_from_the_loaded_descriptor(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    path = write_env(tmp_path, checkout, marvin={"runner": "pytest", "python": "python3",
+                                                 "extra_args": ["-x"]},
+                     deploy=[{"name": "d", "argv": ["make", "{pr}"]}])
+    env = load_environment(str(path))
+    assert env.marvin.tags == ("advanced",) and env.marvin.required_hardware is False
+    assert env.marvin.hypervisor == "kvm" and env.deploy[0].argv == ("make", "{pr}")
+    invocation = build_invocation(env.marvin, checkout, tmp_path, tmp_path / "m.cfg",
+                                  "smoke/test_pass.py", [])
+    assert invocation.argv[:3] == ("python3", "-m", "pytest") and "-x" in invocation.argv
+    assert "--marvin-attr=tags=advanced,required_hardware=false" in invocation.argv
+    plan = make_plan(read_selection({"suites": [{"path": "smoke/test_pass.py"}]}), env)
+    assert [s.path for s in plan.suites] == ["smoke/test_pass.py"] and not plan.not_run
 
 
 def test_plan_simulator_and_lab() -> None:
@@ -81,12 +95,20 @@ def test_plan_simulator_and_lab() -> None:
                                "checks": [{"name": "default-route"}],
                                "not_verified": [{"what": "smoke/vpn.py", "reason": "no VPN"}]})
     assert selected.not_verified == ("smoke/vpn.py: no VPN",)
-    simulator = make_plan(selected, run_settings({"name": "sim", "hypervisor": "simulator",
-                                                  "management": {}, "marvin": {}}))
+    simulator = make_plan(selected, Environment(
+        name="sim", path=Path("sim.yaml"), hypervisor="simulator",
+        capabilities=Capabilities(real_vrs=False), management=MANAGEMENT))
     assert [s.path for s in simulator.suites] == ["smoke/a.py"]
     assert any("VR code is not exercised" in n for n in simulator.not_verified)
-    lab = make_plan(selected, run_settings({"name": "local", "hypervisor": "kvm",
-                                            "management": {}, "lab": {}, "marvin": {}}))
+    lab = make_plan(selected, Environment(
+        name="local", path=Path("local.yaml"), hypervisor="kvm", kind="lab",
+        capabilities=Capabilities(real_vrs=True), management=MANAGEMENT,
+        lab=LabSettings(**LAB)))  # type: ignore[arg-type]
     assert lab.suites == () and lab.not_run[0][0] == PlannedSuite("smoke/a.py", (), ("r",))
+    assert "has no CloudStack management server" in lab.not_run[0][1]
     assert [c.name for c in lab.checks] == ["default-route"]
-    assert make_plan(PlanInput(), run_settings({"name": "x"})).suites == ()
+    no_server = Environment(name="x", path=Path("x.yaml"), hypervisor="kvm",
+                            capabilities=Capabilities(real_vrs=True))
+    assert make_plan(PlanInput(), no_server).suites == ()
+    assert make_plan(selected, no_server).not_run[0][1] == (
+        "environment 'x' has no CloudStack management server")

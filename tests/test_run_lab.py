@@ -11,9 +11,14 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT, CliRunner
-
-pytest.importorskip("vrtest.lab.up", reason="the embedded lab is not in this build")
-pytest.importorskip("vrtest.checks.session", reason="environment checks are not in this build")
+from tests.run_support import write_selection
+from vrtest.environment import load_environment
+from vrtest.lab.config import LabConfig
+from vrtest.lab.netns import stop
+from vrtest.lab.paths import LabPaths
+from vrtest.lab.probe import checkrouter
+from vrtest.lab.processes import start_keepalived
+from vrtest.lab.state import LabState, locked
 
 pytestmark = pytest.mark.lab
 MAIN_JOB = ("--files", "systemvm/debian/opt/cloud/bin/cs/CsRoute.py")
@@ -57,7 +62,7 @@ def test_main_job_passes_on_a_healthy_lab_and_leaves_it_down(cli: CliRunner, lab
     assert result.code == 0, result.err
     summary = (out / "summary.md").read_text()
     assert summary.startswith("## vrtest: :white_check_mark: PASSED (")  # "(N not run)"
-    assert "default\\-route\\[r\\-4\\-VM\\] · PASSED" in summary
+    assert "default-route\\[r-4-VM\\] · PASSED" in summary
     assert "no CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     marvin = [r for r in records if r["kind"] == "marvin"]
@@ -76,10 +81,40 @@ def test_broken_default_route_exits_1_and_shows_the_routing_table(cli: CliRunner
     summary = (out / "summary.md").read_text()
     assert summary.startswith("## vrtest: :x: FAILED")
     failed = summary[summary.index("### Failed tests"):summary.index("### VR evidence")]
-    assert "| default\\-route\\[r\\-4\\-VM\\] | FAILED |" in failed
+    assert "| default-route\\[r-4-VM\\] | FAILED |" in failed
     evidence = summary[summary.index("### VR evidence"):]
     first = evidence.split("**", 2)[1]
-    assert first == "r\\-4\\-VM"  # the failing router's evidence comes first
+    assert first == "r-4-VM"  # the failing router's evidence comes first
     table = evidence[evidence.index("$ ip"):evidence.index("```", evidence.index("$ ip"))]
     assert "dev eth" in table and "default via" not in table.split("table Table_")[0]
     assert _lab_is_up(cli, lab_env)  # it was up before the run: left up
+
+
+def _restart_keepalived(env: Path, pair: tuple[str, str]) -> LabPaths:
+    """Stop and start keepalived in both routers of ``pair``: a pair that is electing again."""
+    paths = LabPaths.of(LabConfig.from_environment(load_environment(str(env))))
+    with locked(paths.lab_dir):
+        state = LabState.load(paths.state_file)
+        for name in pair:
+            stop(state.processes()[f"{name}/keepalived"])
+            state.forget_process(f"{name}/keepalived")
+        for name in pair:
+            start_keepalived(paths, state, name)
+    return paths
+
+
+def test_redundant_state_waits_for_a_pair_that_is_still_electing(cli: CliRunner, lab_env: Path,
+                                                                 tmp_path: Path) -> None:
+    assert cli("lab", "--env", str(lab_env), "up").code == 0
+    pair = ("r-6-VM", "r-7-VM")
+    paths = _restart_keepalived(lab_env, pair)
+    assert "PRIMARY" not in [checkrouter(paths, name) for name in pair]  # nobody took over yet
+    selection = write_selection(tmp_path, [], checks=["redundant-state"])
+    out = tmp_path / "out"
+    result = cli("run", "--env", str(lab_env), "--selection", str(selection), "--output", str(out))
+    assert result.code == 0, result.err
+    assert "[lab] r-6-VM and r-7-VM elected after" in result.err
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    outcomes = {t["name"]: t["outcome"] for t in records[0]["tests"]}
+    assert outcomes["redundant-state[r-6-VM]"] == outcomes["redundant-state[r-7-VM]"] == "passed"
+    assert sorted(checkrouter(paths, name) for name in pair) == ["BACKUP", "PRIMARY"]

@@ -140,7 +140,7 @@ def test_crash_is_an_error_with_the_log_tail(cli: CliRunner, lab: Path) -> None:
     assert "exited with code -9" in crash["error"]
     assert "Segmentation fault" in crash["log_tail"]
     summary = (out / "summary.md").read_text()
-    assert "smoke/test\\_crash\\.py" in summary and "ERROR" in summary
+    assert "smoke/test\\_crash.py" in summary and "ERROR" in summary
 
 
 def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -> None:
@@ -245,8 +245,28 @@ def test_environment_without_management_server_reports_suites_not_run(cli: CliRu
     assert records(lab) == []  # nothing executed
     summary = (out / "summary.md").read_text()
     assert "NOTHING VERIFIED" in summary and "PASSED" not in summary
-    assert "no CloudStack management server" in summary
+    assert summary.splitlines()[0] == (
+        "## vrtest: :warning: NOTHING VERIFIED - 1 not run: environment 'lab-standin' has "
+        "no CloudStack management server")
     assert "| 0 | 0 | 0 | 0 | 0 | 1 |" in summary
+    assert result.out.splitlines()[0] == (
+        "NOTHING VERIFIED - 1 not run: environment 'lab-standin' has no CloudStack "
+        "management server")
+
+
+def test_nothing_selected_exits_0_and_says_nothing_was_verified(cli: CliRunner,
+                                                                lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    out = lab / "out"
+    result = cli("run", "--files", "README.md", "--env", str(env), "--output", str(out),
+                 "--cloudstack", str(lab / "nowhere"), env=standin_environ(lab))
+    assert result.code == 0, result.err
+    assert result.out.startswith("NOTHING VERIFIED - nothing was selected: 1 changed file(s), "
+                                 "1 outside every VR area\n0 passed, 0 failed")
+    assert records(lab) == [] and results(out) == []
+    json_out = cli("run", "--files", "README.md", "--env", str(env), "--output",
+                   str(lab / "json"), "--format", "json", env=standin_environ(lab))
+    assert json.loads(json_out.out)["reason"].startswith("nothing was selected")
 
 
 def test_deploy_steps_get_placeholders_and_a_failure_stops_the_run(cli: CliRunner,

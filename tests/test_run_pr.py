@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,8 +68,9 @@ def test_pr_run_records_the_pr_and_escapes_its_title(cli: CliRunner, tmp_path: P
     summary = (out / "summary.md").read_text()
     assert "**PR** \\#887 Fix \\`routes\\` \\| &lt;script&gt;" in summary
     assert "**commit** feedface0011" in summary
-    for raw in ("<script>", "<img", "](javascript:", "@admin"):
+    for raw in ("<script>", "<img", "[x](javascript:", "@admin"):
         assert raw not in summary
+    assert re.search(r"(?<!\\)\[[^\]\n]*(?<!\\)\]\(", summary) is None  # no live link
     page = (out / "report.html").read_text()
     assert "<script>" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "has no real VRs to check over SSH" in summary  # checks not run, and said so

@@ -59,7 +59,7 @@ def test_markdown_escapes_pr_controlled_file_names(cli) -> None:
     result = cli("select", "--files", hostile, "--format", "markdown")
     assert result.code == 0
     assert "<img" not in result.out
-    escaped = "&lt;img src=x onerror=alert\\(1\\)&gt;\\|\\`rm\\`\\*\\_\\[x\\]\\(y\\)\\.py"
+    escaped = "&lt;img src=x onerror=alert(1)&gt;\\|\\`rm\\`\\*\\_\\[x\\](y).py"
     assert escaped in result.out
     table_rows = [line for line in result.out.splitlines()
                   if "onerror" in line and line.startswith("|")]

@@ -9,8 +9,15 @@ from typing import Any
 from vrtest.console import Console
 from vrtest.errors import ExitCode, UsageError, VrtestError
 from vrtest.history import baseline, stats
-from vrtest.history.api import failing_tests
-from vrtest.history.importer import find_run_dirs, load_run, read_results
+from vrtest.history.api import classify_results
+from vrtest.history.importer import (
+    RESULTS_FILE,
+    RUN_FILE,
+    find_run_dirs,
+    load_run,
+    read_results,
+    read_run_meta,
+)
 from vrtest.history.records import BASELINE_KINDS, RUN_KINDS
 from vrtest.history.store import HistoryStore, default_history_path, open_store
 from vrtest.history.timeparse import parse_since
@@ -214,22 +221,12 @@ def durations_handler(args: argparse.Namespace, console: Console) -> int:
 
 def classify_handler(args: argparse.Namespace, console: Console) -> int:
     """Classify a finished run's failures; the exit code follows ``--fail-on``."""
-    from vrtest.history.importer import RESULTS_FILE, RUN_FILE, read_run_meta
-
     suites, _ = read_results(_results_path(args.dir, RESULTS_FILE))
     env = args.env or str(read_run_meta(args.dir / RUN_FILE).get("env") or "")
     if not env:
         raise UsageError(f"{args.dir}: run.json names no env", hint="pass --env NAME")
     policy = baseline.BaselinePolicy(last=args.last, flaky_threshold=args.flaky_threshold)
-    failures = failing_tests(suites)
-    history = {}
-    if (args.history or default_history_path()).exists():
-        store = _open(args)
-        try:
-            history = store.baseline(env, failures, kinds=policy.kinds, last=policy.last)
-        finally:
-            store.close()
-    results = baseline.classify(failures, history, env, policy)
+    results = classify_results(suites, env, history=args.history, policy=policy)
     red = baseline.should_fail(results, args.fail_on)
     if args.format == "json":
         console.print_json({"env": env, "fail_on": args.fail_on, "failed": red,

@@ -29,12 +29,14 @@ def register(parser: argparse.ArgumentParser) -> None:
                              epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     merge.add_argument("inputs", nargs="+", metavar="DIR", help="run directories (shards)")
     merge.add_argument("--output", required=True, metavar="DIR", help="merged run directory")
-    merge.add_argument("--format", choices=("text", "json"), default="text")
+    merge.add_argument("--format", choices=("text", "json"), default="text",
+                       help="the merged verdict, its reason and counts on stdout")
     merge.set_defaults(handler=handle_merge)
     render = verbs.add_parser("render", help="regenerate a run directory's reports",
                               epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     render.add_argument("directory", metavar="DIR", help="a run directory")
-    render.add_argument("--format", choices=("text", "json"), default="text")
+    render.add_argument("--format", choices=("text", "json"), default="text",
+                        help="the verdict, its reason and counts on stdout")
     render.set_defaults(handler=handle_render)
 
 
@@ -43,10 +45,10 @@ def _summarise(directory: Path, console: Console, fmt: str) -> int:
     counts = report.counts()
     if fmt == "json":
         console.print_json({"directory": str(directory), "verdict": report.verdict,
-                            "counts": counts, "suites": len(report.results)})
+                            "reason": report.verdict_reason, "counts": counts,
+                            "suites": len(report.results)})
     else:
-        console.print(f"{report.verdict}: " + ", ".join(f"{v} {k.replace('_', ' ')}"
-                                                         for k, v in counts.items()))
+        console.print(report.outcome_text())
     failed = counts["failed"] or counts["error"]
     return int(ExitCode.FAILED if failed else ExitCode.OK)
 

@@ -107,9 +107,9 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
 
 def handle(args: argparse.Namespace, console: Console) -> int:
     """Run the pipeline (imported here: ``vrtest --help`` stays fast)."""
-    from vrtest.runner.adapters import load_settings
+    from vrtest.environment import load_environment
     from vrtest.runner.pipeline import run_pipeline
 
     options = options_from_args(args)
-    settings = load_settings(options.env, options.envs_dir)
-    return run_pipeline(options, settings, console)
+    envs_dir = Path(options.envs_dir) if options.envs_dir else None
+    return run_pipeline(options, load_environment(options.env, envs_dir=envs_dir), console)

@@ -12,7 +12,7 @@ from typing import Any
 
 from vrtest.errors import ConfigError, UnreachableError
 from vrtest.history import migrations
-from vrtest.history.records import RunRecord, RunSummary, TestPoint
+from vrtest.history.records import RUN_KINDS, RunRecord, RunSummary, TestPoint
 from vrtest.history.store import ImportOutcome
 
 _RUN_COLUMNS = (
@@ -23,7 +23,6 @@ _POINT_COLUMNS = (
     " r.outcome AS outcome, r.duration AS duration, r.flaky AS flaky, r.reruns AS reruns,"
     " r.run_seq AS run_seq"
 )
-_POINT_NAMES = "run_id, started, commit_sha, outcome, duration, flaky, reruns, run_seq"
 
 
 class SqliteHistoryStore:
@@ -130,42 +129,37 @@ class SqliteHistoryStore:
     ) -> dict[str, list[TestPoint]]:
         """Per test key (case-insensitive substring ``test``), its newest ``last`` outcomes."""
         where, params = _filters(
-            ("r.env = ?", env), ("r.started >= ?", since),
-            ("instr(lower(r.test_key), lower(?)) > 0", test),
+            ("env = ?", env), ("started >= ?", since),
+            ("instr(lower(test_key), lower(?)) > 0", test),
         )
         if kinds:
-            where.append(f"r.kind IN ({_marks(kinds)})")
+            where.append(f"kind IN ({_marks(kinds)})")
             params.extend(kinds)
-        sql = (
-            f"SELECT test_key, {_POINT_NAMES} FROM ("
-            f" SELECT r.test_key AS test_key, {_POINT_COLUMNS}, ROW_NUMBER() OVER ("
-            "  PARTITION BY r.test_key ORDER BY r.started DESC, r.run_seq DESC) AS n"
-            f" FROM results r JOIN runs ON runs.seq = r.run_seq {_where(where)}"
-            ") WHERE n <= ? ORDER BY test_key, n"
-        )
-        points: dict[str, list[TestPoint]] = {}
-        for row in self._conn.execute(sql, [*params, last]):
-            points.setdefault(row[0], []).append(_point(row[1:]))
-        return points
+        sql = f"SELECT DISTINCT test_key FROM results {_where(where)} ORDER BY test_key"
+        keys = [row[0] for row in self._conn.execute(sql, params)]
+        lanes = tuple(kinds) or RUN_KINDS
+        return {key: self._newest(key, env, lanes, since, last) for key in keys}
 
     def baseline(
         self, env: str, keys: Iterable[str], *, kinds: Sequence[str], last: int
     ) -> dict[str, list[TestPoint]]:
         """For each exact test key, its newest ``last`` outcomes in ``env`` and ``kinds``."""
+        return {key: self._newest(key, env, kinds, None, last) for key in dict.fromkeys(keys)}
+
+    def _newest(
+        self, key: str, env: str | None, kinds: Sequence[str], since: str | None, last: int
+    ) -> list[TestPoint]:
+        """One test's newest ``last`` points: one indexed query per lane, merged."""
+        where, params = _filters(
+            ("r.test_key = ?", key), ("r.env = ?", env), ("r.started >= ?", since)
+        )
         sql = (
             f"SELECT {_POINT_COLUMNS} FROM results r JOIN runs ON runs.seq = r.run_seq"
-            " WHERE r.test_key = ? AND r.env = ? AND r.kind = ?"
-            " ORDER BY r.started DESC, r.run_seq DESC LIMIT ?"
+            f" {_where([*where, 'r.kind = ?'])} ORDER BY r.started DESC, r.run_seq DESC LIMIT ?"
         )
-        history: dict[str, list[TestPoint]] = {}
-        for key in dict.fromkeys(keys):
-            rows = [
-                row for kind in kinds
-                for row in self._conn.execute(sql, (key, env, kind, last)).fetchall()
-            ]
-            rows.sort(key=lambda row: (row[1], row[7]), reverse=True)
-            history[key] = [_point(row) for row in rows[:last]]
-        return history
+        rows = [row for kind in kinds for row in self._conn.execute(sql, [*params, kind, last])]
+        rows.sort(key=lambda row: (row[1], row[7]), reverse=True)
+        return [_point(row) for row in rows[:last]]
 
     def suite_durations(self, env: str, *, last: int = 10) -> dict[str, float]:
         """Mean duration of each suite over its newest ``last`` completed runs in ``env``."""

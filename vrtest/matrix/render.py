@@ -7,11 +7,11 @@ from pathlib import Path
 
 import jinja2
 
+from vrtest.markdown import md_code, md_text
 from vrtest.masking import mask
 from vrtest.matrix.report import FAILURES_SHOWN, CellReport, MatrixReport
 
 _TREND_MARKS = {"failed": "x", "passed": "."}
-_MD_SPECIAL = "\\`*_{}[]<>#+!|~"
 
 
 def render_html(report: MatrixReport) -> str:
@@ -22,18 +22,6 @@ def render_html(report: MatrixReport) -> str:
         undefined=jinja2.StrictUndefined,
     )
     return mask(env.get_template("matrix.html.j2").render(report=report, limit=FAILURES_SHOWN))
-
-
-def md_text(text: str) -> str:
-    """Escape Markdown markup so PR-controlled names render literally, on one line."""
-    out = " ".join(str(text).split())
-    for char in _MD_SPECIAL:
-        out = out.replace(char, "\\" + char)
-    return out.replace("&", "&amp;")
-
-
-def _md_code(text: str) -> str:
-    return "`" + " ".join(text.replace("`", "'").split()) + "`"
 
 
 def _md_cell(cell: CellReport | None) -> str:
@@ -69,7 +57,7 @@ def render_markdown(report: MatrixReport) -> str:
               "`-` nothing run)."]
     for cell in red:
         lines += ["", f"## {md_text(cell.cell.env)}: {md_text(cell.cell.title)}", ""]
-        lines += [f"- {_md_code(name)}" for name in cell.failures[:FAILURES_SHOWN]]
+        lines += [f"- {md_code(name)}" for name in cell.failures[:FAILURES_SHOWN]]
         if len(cell.failures) > FAILURES_SHOWN:
             lines.append(f"- and {len(cell.failures) - FAILURES_SHOWN} more")
         if not cell.failures:

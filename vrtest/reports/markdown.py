@@ -50,7 +50,8 @@ def _header(report: RunReport) -> str:
     if meta.get("shard"):
         parts.append(f"**shard** {md_text(meta['shard'])}")
     parts.append(f"**duration** {report.duration:.1f} s")
-    return (f"## vrtest: {ICONS.get(word, ':warning:')} {report.verdict}\n\n"
+    why = f" - {md_text(report.verdict_reason)}" if report.verdict_reason else ""
+    return (f"## vrtest: {ICONS.get(word, ':warning:')} {report.verdict}{why}\n\n"
             + " · ".join(parts) + "\n")
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from vrtest.errors import UsageError
 from vrtest.reports import write_reports
+from vrtest.results import SuiteResult
 from vrtest.runner.store import RESULTS, RUN_META, SELECTION, RunStore, load_results, read_json
 
 
@@ -45,6 +47,13 @@ def merge_selection(selections: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
+def _in_cell(result: SuiteResult, cell: str) -> SuiteResult:
+    """A matrix cell's suite, named after its cell so cells sharing a suite stay distinct."""
+    if not cell:
+        return result
+    return replace(result, name=f"{cell}/{result.name}", metadata={**result.metadata, "cell": cell})
+
+
 def merge_runs(inputs: Sequence[Path], output: Path) -> list[Path]:
     """Merge run directories into ``output`` and regenerate the reports there."""
     for directory in inputs:
@@ -53,12 +62,16 @@ def merge_runs(inputs: Sequence[Path], output: Path) -> list[Path]:
                              hint="give the --output directories of earlier runs")
     if (output / RESULTS).exists() and output.resolve() not in {d.resolve() for d in inputs}:
         raise UsageError(f"{output} already holds a run", hint="pick an empty --output")
-    results = [result for directory in inputs for result in load_results(directory)]
+    cells = [str(read_json(d / RUN_META).get("cell") or "") for d in inputs]
+    several_cells = len(set(cells)) > 1
+    results = [_in_cell(result, cell) if several_cells else result
+               for directory, cell in zip(inputs, cells, strict=True)
+               for result in load_results(directory)]
     store = RunStore(output)
     store.prepare()
     (output / RESULTS).unlink(missing_ok=True)
     seen: set[tuple[str, str]] = set()
-    for result in results:
+    for result in results:  # shards are disjoint; a resumed run may repeat a suite
         if (result.kind, result.name) not in seen:
             seen.add((result.kind, result.name))
             store.append(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.store import RUN_META, SELECTION, load_results, read_json
 
 SUITE_ERROR = "(suite)"
+REASONS_SHOWN = 3  # distinct not-run / skip reasons named in a NOTHING VERIFIED verdict
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,8 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         """Rows per outcome value."""
-        counts = {outcome.value: 0 for outcome in Outcome}
-        for row in self.rows:
-            counts[row.outcome.value] += 1
-        return counts
+        tally = Counter(row.outcome for row in self.rows)
+        return {outcome.value: tally[outcome] for outcome in Outcome}
 
     @property
     def failed_rows(self) -> list[Row]:
@@ -63,9 +63,59 @@ class RunReport:
         return verdict
 
     @property
+    def verdict_reason(self) -> str:
+        """Why nothing was verified; empty unless the verdict is NOTHING VERIFIED."""
+        counts = self.counts()
+        if any(counts[key] for key in ("failed", "error", "passed", "flaky")):
+            return ""
+        if not self.rows:
+            return _empty_run_reason(self.meta, self.selection)
+        groups = Counter((row.outcome.value.replace("_", " "), _one_line(row.test.message))
+                         for row in self.rows)
+        parts = [f"{count} {word}: {why}" if why else f"{count} {word}"
+                 for (word, why), count in groups.most_common(REASONS_SHOWN)]
+        more = len(groups) - REASONS_SHOWN
+        return "; ".join(parts) + (f"; and {more} more reason(s)" if more > 0 else "")
+
+    @property
+    def verdict_line(self) -> str:
+        """The verdict, with why when nothing was verified."""
+        reason = self.verdict_reason
+        return f"{self.verdict} - {reason}" if reason else self.verdict
+
+    def outcome_text(self) -> str:
+        """The console's result: verdict and counts; a verdict with a reason gets its own line."""
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.counts().items())
+        if self.verdict_reason:
+            return f"{self.verdict_line}\n{counts}"
+        return f"{self.verdict}: {counts}"
+
+    @property
     def duration(self) -> float:
         """Sum of suite durations."""
         return sum(result.duration for result in self.results)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def _empty_run_reason(meta: dict[str, Any], selection: dict[str, Any]) -> str:
+    """Why a run without a single result verified nothing."""
+    status = meta.get("status")
+    if status not in (None, "", "finished"):
+        return f"the run stopped ({status}) before anything finished"
+    if selection.get("suites") or selection.get("checks"):
+        shard = f" (shard {meta['shard']})" if meta.get("shard") else ""
+        return f"nothing selected was left to run here{shard}"
+    filtered = len(selection.get("not_verified") or ())
+    if filtered:
+        return (f"everything selected was filtered out for environment {meta.get('env', '')!r}"
+                f" ({filtered} item(s) under Not verified)")
+    changed, unmatched = (len(selection.get(key) or ()) for key in ("changed", "unmatched"))
+    return (f"nothing was selected: {changed} changed file(s), {unmatched} outside every "
+            "VR area")
 
 
 def suite_rows(result: SuiteResult) -> list[Row]:

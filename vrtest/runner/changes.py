@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
+from vrtest.environment import Environment
 from vrtest.errors import UsageError
 from vrtest.runner.options import RunOptions
-from vrtest.runner.settings import RunSettings, cloudstack_root
+from vrtest.selector import ChangeSet, select
+from vrtest.selector.catalog import snapshot_catalog
+from vrtest.selector.scan import scan_checkout
 
 
 def load_selection_file(path: Path) -> dict[str, Any]:
@@ -29,45 +31,37 @@ def load_selection_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def select_for_run(options: RunOptions, settings: RunSettings,
-                   console: Console) -> dict[str, Any]:
+def select_for_run(options: RunOptions, env: Environment, console: Console) -> dict[str, Any]:
     """The selection record for this run, as ``Selection.to_dict()`` shapes it."""
     if options.selection_file is not None:
         return load_selection_file(options.selection_file)
-    from vrtest.commands.select import choose_catalog, read_changes
-    from vrtest.selector.engine import Selector, build_selection
-    from vrtest.selector.envfilter import from_environment
-    from vrtest.selector.rules import load_rules
-
-    checkout = cloudstack_root(settings, options.cloudstack)
+    checkout = options.checkout(env)
     if checkout is not None and not checkout.is_dir():
         checkout = None  # no checkout here: the shipped catalog snapshot is used
-    if options.diff and checkout is None:
-        raise UsageError(f"--diff {options.diff} needs the CloudStack git checkout",
-                         hint="pass --cloudstack PATH or set marvin.cloudstack")
-    args = _selector_args(options, checkout)
-    catalog = choose_catalog(args, console)
-    capabilities = from_environment(settings.source)
-    if options.all_suites:
-        from vrtest.selector.changes import ChangeSet
-
-        selector = Selector(load_rules(), catalog)
-        selector.add_vr_set("--all: every VR suite and check in the catalog")
-        selection = build_selection(ChangeSet((), {"kind": "all"}), selector, capabilities)
+    changes = read_changes(options, checkout, console)
+    if checkout is None:
+        catalog = snapshot_catalog()
     else:
-        from vrtest.selector.engine import select
-
-        selection = select(read_changes(args, console), catalog=catalog, env=capabilities)
+        with console.status(f"[select] scanning {checkout} for Marvin suites"):
+            catalog = scan_checkout(checkout)
+    selection = select(changes, catalog=catalog, env=env)
     for warning in selection.warnings:
         console.warn(warning)
     return dict(selection.to_dict())
 
 
-def _selector_args(options: RunOptions, checkout: Path | None) -> argparse.Namespace:
-    """The namespace ``vrtest select``'s change readers expect."""
-    return argparse.Namespace(
-        files=list(options.files) or None, files_from=options.files_from, diff=options.diff,
-        pr=str(options.pr) if options.pr is not None else None, repo=checkout if options.diff
-        else None, target_branch=None, remote="origin", github_api=None, github_repo=None,
-        cloudstack=checkout, catalog=None,
-    )
+def read_changes(options: RunOptions, checkout: Path | None, console: Console) -> ChangeSet:
+    """The change set from the one source given on the command line."""
+    if options.all_suites:
+        return ChangeSet.everything()
+    if options.diff:
+        if checkout is None:
+            raise UsageError(f"--diff {options.diff} needs the CloudStack git checkout",
+                             hint="pass --cloudstack PATH or set marvin.cloudstack")
+        return ChangeSet.from_diff(options.diff, repo=checkout)
+    if options.pr is not None:
+        with console.status(f"[select] listing the files of PR #{options.pr}"):
+            return ChangeSet.from_pr(options.pr)
+    if options.files_from:
+        return ChangeSet.from_files_from(options.files_from)
+    return ChangeSet.from_files(options.files)

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
+from vrtest.environment import DeployStep
 from vrtest.results import SuiteResult
 from vrtest.runner.process import ChildRegistry, run_process
-from vrtest.runner.settings import DeployStep
 from vrtest.runner.store import RunStore, mask_file
 
 

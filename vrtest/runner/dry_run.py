@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from vrtest.console import Console
+from vrtest.environment import Environment
 from vrtest.runner.marvin_command import build_invocation
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan
-from vrtest.runner.settings import RunSettings, cloudstack_root
 
 
-def show_plan(plan: Plan, settings: RunSettings, options: RunOptions, console: Console) -> None:
+def show_plan(plan: Plan, env: Environment, options: RunOptions, console: Console) -> None:
     """Print each suite with its command line, the checks, and what will not run."""
-    checkout = cloudstack_root(settings, options.cloudstack) or Path("CLOUDSTACK")
+    checkout = options.checkout(env) or Path("CLOUDSTACK")
     run_dir = options.output.resolve()
-    commands = {suite.path: list(build_invocation(settings.marvin, checkout, run_dir,
+    commands = {suite.path: list(build_invocation(env.marvin, checkout, run_dir,
                                                   run_dir / "marvin.cfg", suite.path,
                                                   suite.tests).argv)
                 for suite in plan.suites}

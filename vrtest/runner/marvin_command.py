@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import vrtest
-from vrtest.runner.settings import MarvinSettings
+from vrtest.environment import MarvinSettings
 
 INTEGRATION_DIR = "test/integration"
 BRIDGE_PLUGIN = "vrtest.marvin_bridge.plugin"
@@ -38,7 +38,7 @@ def attr_expression(settings: MarvinSettings) -> str:
     CI does); a hardware zone runs every tagged test, as Trillian does.
     """
     parts = [f"tags={tag}" for tag in settings.tags]
-    if settings.required_hardware is False:
+    if not settings.required_hardware:
         parts.append("required_hardware=false")
     return ",".join(parts)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrtest.environment import Environment
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -46,3 +48,8 @@ class RunOptions:
         if self.files_from:
             return f"files from {self.files_from}"
         return f"{len(self.files)} file(s)"
+
+    def checkout(self, env: Environment) -> Path | None:
+        """The CloudStack checkout: ``--cloudstack``, else the descriptor's marvin.cloudstack."""
+        chosen = self.cloudstack or env.marvin.cloudstack
+        return Path(chosen).expanduser() if chosen else None

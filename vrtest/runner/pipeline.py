@@ -13,19 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
+from vrtest.environment import Environment
+from vrtest.environment.marvin_config import render_marvin_config
 from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
+from vrtest.fastlane.stage import run_fastlane_stage
 from vrtest.history import likely_failures_first, suite_durations
 from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
 from vrtest.reports import write_reports
+from vrtest.reports.model import load_report
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
 from vrtest.runner.changes import load_selection_file, select_for_run
-from vrtest.runner.checks_stage import CheckRunner, default_check_runner, run_check_stage
+from vrtest.runner.checks_stage import run_check_stage
+from vrtest.runner.dry_run import show_plan
 from vrtest.runner.execute import run_suites
+from vrtest.runner.lab_stage import lab_for_checks
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
 from vrtest.runner.process import ChildRegistry
-from vrtest.runner.settings import RunSettings, cloudstack_root
 from vrtest.runner.shard import load_durations, select_shard
 from vrtest.runner.store import RUN_META, SELECTION, RunStore
 from vrtest.runner.suite import SuiteContext
@@ -38,7 +43,7 @@ class RunState:
     """What the stages have produced so far (the pipeline's working record)."""
 
     options: RunOptions
-    settings: RunSettings
+    env: Environment
     store: RunStore
     console: Console
     selection: dict[str, Any] = field(default_factory=dict)
@@ -63,12 +68,12 @@ def stage_prepare(state: RunState) -> None:
                          hint="give the --output directory of an earlier run")
     store.prepare()
     previous = store.read_json(RUN_META) if options.resume else {}
-    state.meta = {**previous, "env": state.settings.name, "hypervisor": state.settings.hypervisor,
+    state.meta = {**previous, "env": state.env.name, "hypervisor": state.env.hypervisor,
                   "started": previous.get("started", utc_now()), "finished": "",
                   "status": "running", "argv": list(options.argv)}
     if options.shard:
         state.meta["shard"] = f"{options.shard[0]}/{options.shard[1]}"
-    state.console.info(f"[prepare] output {store.directory} (env {state.settings.name})")
+    state.console.info(f"[prepare] output {store.directory} (env {state.env.name})")
 
 
 def stage_select(state: RunState) -> None:
@@ -77,7 +82,7 @@ def stage_select(state: RunState) -> None:
     if state.options.resume and saved.exists():
         state.selection = load_selection_file(saved)
     else:
-        state.selection = select_for_run(state.options, state.settings, state.console)
+        state.selection = select_for_run(state.options, state.env, state.console)
     source = state.selection.get("source") or {}
     for key in ("commit", "pr", "title", "branch", "base", "head"):
         if source.get(key) not in (None, ""):
@@ -90,17 +95,17 @@ def stage_select(state: RunState) -> None:
 
 def stage_plan(state: RunState) -> None:
     """Selection -> plan: filter by environment, shard, skip what a resumed run finished."""
-    plan = make_plan(read_selection(state.selection), state.settings)
+    plan = make_plan(read_selection(state.selection), state.env)
     suites = list(plan.suites)
     if state.options.shard:
         index, total = state.options.shard
         durations = load_durations(state.options.durations) or suite_durations(
-            state.settings.name, history=state.options.history)
+            state.env.name, history=state.options.history)
         names = select_shard([s.path for s in suites], index, total, durations)
         suites = [s for s in suites if s.path in set(names)]
         checks = plan.checks if index == 1 else ()  # VR checks run once, on shard 1
         plan = Plan(tuple(suites), checks, plan.not_run if index == 1 else (), plan.not_verified)
-    order = likely_failures_first([s.path for s in plan.suites], state.settings.name,
+    order = likely_failures_first([s.path for s in plan.suites], state.env.name,
                                   history=state.options.history)
     plan = Plan(tuple(sorted(plan.suites, key=lambda s: order.index(s.path))), plan.checks,
                 plan.not_run, plan.not_verified)
@@ -118,10 +123,10 @@ def stage_plan(state: RunState) -> None:
 
 def stage_deploy(state: RunState) -> None:
     """The descriptor's deploy steps, with {pr}/{commit}/{branch} filled in."""
-    if not state.settings.deploy or (state.options.resume and state.meta.get("deployed")):
+    if not state.env.deploy or (state.options.resume and state.meta.get("deployed")):
         state.console.info("[deploy] nothing to deploy")
         return
-    deploy_stage.run_deploy(state.settings.deploy, state.meta, state.store, state.registry,
+    deploy_stage.run_deploy(state.env.deploy, state.meta, state.store, state.registry,
                             state.console)
     state.meta["deployed"] = utc_now()
 
@@ -130,12 +135,10 @@ def stage_marvin_config(state: RunState) -> Path | None:
     """Render the Marvin config into the output dir (mode 0600; never in a report)."""
     if not state.plan.suites:
         return None
-    from vrtest.runner.adapters import render_marvin_config
-
     path = (state.store.directory / MARVIN_CONFIG).resolve()  # children run in the checkout
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(render_marvin_config(state.settings))
+        handle.write(render_marvin_config(state.env))
     state.console.info(f"[marvin-config] {path}")
     return path
 
@@ -148,12 +151,12 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
     if not state.plan.suites or config is None:
         return
     ctx = _suite_context(state, config)
-    jobs = state.options.jobs if state.settings.marvin.parallel_safe else 1
+    jobs = state.options.jobs if state.env.marvin.parallel_safe else 1
     if state.options.jobs > 1 and jobs == 1:
         state.console.warn(f"--jobs {state.options.jobs} ignored: environment "
-                           f"{state.settings.name!r} is not marvin.parallel_safe")
+                           f"{state.env.name!r} is not marvin.parallel_safe")
     state.console.info(f"[marvin] {len(state.plan.suites)} suite(s) with "
-                       f"{state.settings.marvin.runner}, {jobs} at a time")
+                       f"{state.env.marvin.runner}, {jobs} at a time")
 
     def record(result: SuiteResult) -> None:
         state.store.append(result)
@@ -164,12 +167,12 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
 
 
 def _suite_context(state: RunState, config: Path) -> SuiteContext:
-    checkout = cloudstack_root(state.settings, state.options.cloudstack)
+    checkout = state.options.checkout(state.env)
     if checkout is None or not (checkout / "test" / "integration").is_dir():
         raise ConfigError(f"no CloudStack checkout with test/integration at {checkout}",
                           key="marvin.cloudstack",
                           hint="pass --cloudstack PATH or set marvin.cloudstack")
-    marvin = state.settings.marvin
+    marvin = state.env.marvin
     timeout = state.options.suite_timeout or marvin.suite_timeout
     return SuiteContext(marvin, checkout.resolve(), state.store.directory.resolve(), config,
                         timeout, state.options.rerun_failures, state.registry)
@@ -177,28 +180,23 @@ def _suite_context(state: RunState, config: Path) -> SuiteContext:
 
 def stage_fastlane(state: RunState) -> None:
     """Fast-lane scenarios on sandboxed routers (environments of kind: fastlane only)."""
-    env = state.settings.source
-    if getattr(env, "kind", "") != "fastlane":
+    if state.env.kind != "fastlane":
         return
-    from vrtest.fastlane.stage import run_fastlane_stage
-
     done = {name for kind, name in state.store.finished_names() if kind == "fastlane"} \
         if state.options.resume else set()
-    run_fastlane_stage(env, state.selection, state.options.cloudstack, state.console,
+    run_fastlane_stage(state.env, state.selection, state.options.cloudstack, state.console,
                        state.store.append, done)
 
 
-def stage_checks(state: RunState, runner: CheckRunner) -> None:
+def stage_checks(state: RunState) -> None:
     """The selected VR checks, as one SuiteResult(kind="checks") with evidence."""
     names = [check.name for check in state.plan.checks]
     if not names:
         return
-    from vrtest.runner.lab_stage import lab_for_checks
-
-    with lab_for_checks(state.settings, state.options, state.console), \
+    routers = tuple(str(r) for r in state.selection.get("routers") or ())
+    with lab_for_checks(state.env, names, state.console), \
             state.console.status(f"[checks] {len(names)} VR check(s): {', '.join(names)}"):
-        routers = tuple(str(r) for r in state.selection.get("routers") or ())
-        result = run_check_stage(state.settings, names, runner, routers)
+        result = run_check_stage(state.env, names, routers)
     state.store.append(result)
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
 
@@ -207,6 +205,7 @@ def stage_reports(state: RunState, status: str) -> None:
     """Regenerate every report from results.jsonl + run.json."""
     state.meta.update(finished=utc_now(), status=status)
     state.store.write_json(RUN_META, state.meta)
+    state.store.mark_reported()
     written = write_reports(state.store.directory)
     state.console.info(f"[reports] {', '.join(p.name for p in written)} in {state.store.directory}")
 
@@ -215,7 +214,7 @@ def stage_baseline(state: RunState) -> None:
     """Classify failures as new / known / flaky against main's history (kept in run.json)."""
     options = state.options
     judged = [r for r in state.store.results() if not r.metadata.get("unreachable")]
-    record = baseline_record(judged, state.settings.name, fail_on=options.fail_on,
+    record = baseline_record(judged, state.env.name, fail_on=options.fail_on,
                              history=options.history)
     state.meta[BASELINE_KEY] = record
     classes = [item["class"] for item in record["failures"]]
@@ -236,24 +235,21 @@ def exit_code(results: list[SuiteResult], baseline: dict[str, Any] | None = None
     return ExitCode.OK
 
 
-def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
-                 check_runner: CheckRunner = default_check_runner) -> int:
+def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int:
     """Run every stage; partial reports on interrupt; the exit code comes from the results."""
-    state = RunState(options, settings, RunStore(options.output), console)
+    state = RunState(options, env, RunStore(options.output), console)
     stage_prepare(state)
     stage_select(state)
     stage_plan(state)
     if options.dry_run:
-        from vrtest.runner.dry_run import show_plan
-
-        show_plan(state.plan, state.settings, options, console)
+        show_plan(state.plan, state.env, options, console)
         return int(ExitCode.OK)
     try:
         stage_deploy(state)
         config = stage_marvin_config(state)
         stage_marvin(state, config)
         stage_fastlane(state)
-        stage_checks(state, check_runner)
+        stage_checks(state)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")
         console.error(exc.message)
@@ -276,15 +272,11 @@ def run_pipeline(options: RunOptions, settings: RunSettings, console: Console,
 
 def show_outcome(state: RunState, code: ExitCode) -> None:
     """The result on stdout (text or JSON) and the exit line on stderr."""
-    from vrtest.reports.model import load_report
-
     report = load_report(state.store.directory)
-    counts = report.counts()
     if state.options.format == "json":
-        state.console.print_json({"verdict": report.verdict, "exit_code": int(code),
-                                  "counts": counts, "output": str(state.store.directory)})
+        state.console.print_json({"verdict": report.verdict, "reason": report.verdict_reason,
+                                  "exit_code": int(code), "counts": report.counts(),
+                                  "output": str(state.store.directory)})
     else:
-        state.console.print(f"{report.verdict}: " + ", ".join(
-            f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) +
-            f" (reports in {state.store.directory})")
+        state.console.print(f"{report.outcome_text()} (reports in {state.store.directory})")
     state.console.info(f"[exit] {int(code)} ({code.name.lower()})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vrtest.runner.settings import RunSettings
+from vrtest.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def read_selection(selection: dict[str, Any]) -> PlanInput:
     return PlanInput(suites, checks, tuple(_note(n) for n in selection.get("not_verified", ())))
 
 
-def _note(item: Any) -> str:
+def _note(item: object) -> str:
     if isinstance(item, dict):
         what = item.get("what") or item.get("suite") or item.get("check") or item.get("name", "")
         reason = item.get("reason", "")
@@ -75,22 +75,21 @@ def _note(item: Any) -> str:
     return str(item)
 
 
-def make_plan(selected: PlanInput, settings: RunSettings) -> Plan:
+def make_plan(selected: PlanInput, env: Environment) -> Plan:
     """Decide what runs here: Marvin needs a management server; VR code needs real routers."""
     notes = list(selected.not_verified)
-    if not settings.real_vrs:
-        notes.append(f"{settings.hypervisor or settings.name}: no real virtual routers, "
-                     "VR code is not exercised")
-    reason = _why_marvin_cannot_run(settings)
+    if not env.capabilities.real_vrs:
+        notes.append(f"{env.hypervisor}: no real virtual routers, VR code is not exercised")
+    reason = _why_marvin_cannot_run(env)
     if reason and selected.suites:
         return Plan((), selected.checks, tuple((s, reason) for s in selected.suites),
                     tuple(notes))
     return Plan(selected.suites, selected.checks, (), tuple(notes))
 
 
-def _why_marvin_cannot_run(settings: RunSettings) -> str:
-    if settings.is_lab or not settings.has_management_server:
-        return f"environment {settings.name!r} has no CloudStack management server"
-    if not settings.marvin.enabled:
-        return f"Marvin is disabled for environment {settings.name!r}"
+def _why_marvin_cannot_run(env: Environment) -> str:
+    if env.kind == "lab" or env.management is None:
+        return f"environment {env.name!r} has no CloudStack management server"
+    if not env.marvin.enabled:
+        return f"Marvin is disabled for environment {env.name!r}"
     return ""

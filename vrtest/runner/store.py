@@ -28,6 +28,10 @@ class RunStore:
         """Create the directory."""
         self.directory.mkdir(parents=True, exist_ok=True)
 
+    def mark_reported(self) -> None:
+        """Make sure results.jsonl exists (empty when nothing ran): the directory holds a run."""
+        (self.directory / RESULTS).touch()
+
     def append(self, result: SuiteResult) -> None:
         """Append one finished suite, masked, then flush and fsync."""
         line = mask(json.dumps(result.to_dict(), sort_keys=True)) + "\n"

@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.marvin_command import build_invocation
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
-from vrtest.runner.settings import MarvinSettings
 from vrtest.runner.store import mask_file
 from vrtest.runner.xunit import is_context_error, parse_report, rerun_id
 

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import html
-import re
-
+from vrtest.markdown import md_text
 from vrtest.selector.selection import Selection
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-
-
-def md_escape(text: str) -> str:
-    """Escape PR-controlled text (file names, titles) for Markdown and embedded HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True).replace("\n", " "))
 
 
 def decision_lines(selection: Selection) -> list[tuple[str, str, str]]:
@@ -74,22 +65,22 @@ def not_verified_lines(selection: Selection) -> list[str]:
 
 def render_markdown(selection: Selection) -> str:
     """Markdown for a PR comment or job summary; every file name is escaped."""
-    out = ["### vrtest selection", "", md_escape(summary_line(selection)), "",
-           f"Catalog: {md_escape(str(selection.catalog.get('label', 'unknown')))}", ""]
-    out += [f"> {md_escape(note)}" for note in selection.notes]
-    out += [f"> **warning:** {md_escape(w)}" for w in selection.warnings]
+    out = ["### vrtest selection", "", md_text(summary_line(selection)), "",
+           f"Catalog: {md_text(str(selection.catalog.get('label', 'unknown')))}", ""]
+    out += [f"> {md_text(note)}" for note in selection.notes]
+    out += [f"> **warning:** {md_text(w)}" for w in selection.warnings]
     out += ["", "| changed path | selects | rule: reason |", "|---|---|---|"]
-    out += [f"| {md_escape(p)} | {md_escape(w)} | {md_escape(r)} |"
+    out += [f"| {md_text(p)} | {md_text(w)} | {md_text(r)} |"
             for p, w, r in decision_lines(selection)]
     if selection.suites:
         out += ["", "| suite | tests | why |", "|---|---|---|"]
-        out += [f"| {md_escape(s.path)} | {len(s.tests) or 'all'} | "
-                f"{md_escape('; '.join(s.reasons))} |" for s in selection.suites]
+        out += [f"| {md_text(s.path)} | {len(s.tests) or 'all'} | "
+                f"{md_text('; '.join(s.reasons))} |" for s in selection.suites]
     if selection.checks:
         out += ["", "| VR check | why |", "|---|---|"]
-        out += [f"| {md_escape(c.name)} | {md_escape('; '.join(c.reasons))} |"
+        out += [f"| {md_text(c.name)} | {md_text('; '.join(c.reasons))} |"
                 for c in selection.checks]
     if selection.not_verified:
         out += ["", "**Not verified in this environment:**", ""]
-        out += [f"- {md_escape(line.strip())}" for line in not_verified_lines(selection)[2:]]
+        out += [f"- {md_text(line.strip())}" for line in not_verified_lines(selection)[2:]]
     return "\n".join(out)
