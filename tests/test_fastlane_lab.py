@@ -77,6 +77,18 @@ def test_broken_tree_fails_default_route_with_the_route_table(workspace: Workspa
     assert any("10.1.1.0/24 dev eth2" in e.output for e in failed.evidence)
 
 
+def test_tree_that_cannot_be_stacked_is_copied_in_with_the_same_result(
+        workspace: Workspace, tmp_path: Path) -> None:
+    odd = copy_tree(tmp_path / "check:out")  # ':' cannot be named in overlay's lowerdir
+    broken = copy_tree(tmp_path / "check,out")
+    break_default_route(broken)
+    good_run = run_scenario(load_scenario(MINI), odd, workspace)
+    assert good_run.error == ""
+    assert set(_by_check(to_suite_result(good_run)).values()) == {Outcome.PASSED, Outcome.SKIPPED}
+    checks = _by_check(to_suite_result(run_scenario(load_scenario(MINI), broken, workspace)))
+    assert checks["default-route"] is Outcome.FAILED
+
+
 def test_differential_run_reports_the_removed_default_route(pkg_root: Path, tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
     tree = copy_tree(checkout)
