@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +22,8 @@ from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Outside, Scenario
 from vrtest.fastlane.state import RouterState, capture
 from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
+
+ELECTION_POLL = 0.2  # seconds between checkrouter.sh polls while a redundant group elects
 
 
 @dataclass
@@ -121,10 +124,21 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
     if scenario.redundant:
         with run.phase("settle"):
             shells = [by_name[n] for n in scenario.redundant]
-            checks.wait_for(lambda: _elected(shells), scenario.settle)
+            checks.wait_for(lambda: _elected(shells), scenario.settle, ELECTION_POLL)
     with run.phase("checks"):
-        run.states.update({r.name: capture(r) for r in routers})  # once: diff and expectations
-        run.tests.extend(check_routers(scenario, routers, run.steps, run.states))
+        _check(scenario, routers, run)
+
+
+def _check(scenario: Scenario, routers: list[Router], run: ScenarioRun) -> None:
+    """Capture every router's state (once: expectations and diff) while the checks run."""
+    with ThreadPoolExecutor(max_workers=len(routers)) as pool:
+        pending = {r.name: pool.submit(capture, r) for r in routers}
+
+        def captured() -> dict[str, RouterState]:
+            run.states.update({name: future.result() for name, future in pending.items()})
+            return run.states
+
+        run.tests.extend(check_routers(scenario, routers, run.steps, captured))
 
 
 def _prepare_outside(machine: Outside, sandbox: Router, commands: tuple[str, ...],
@@ -144,19 +158,23 @@ def _elected(shells: list[Router]) -> bool:
 
 
 def check_routers(scenario: Scenario, routers: list[Router], steps: list[StepOutcome],
-                  captured: dict[str, RouterState]) -> list[TestResult]:
-    """The project's VR checks on every router, then the scenario's own expectations."""
+                  captured: Callable[[], Mapping[str, RouterState]]) -> list[TestResult]:
+    """The project's VR checks on every router, then the scenario's own expectations.
+
+    ``captured`` gives the routers' states; it is called after the shared checks.
+    """
     by_name = {r.name: r for r in routers}
     group = [by_name[n] for n in scenario.redundant]
     states = checks.redundant_states(group)[0] if group else {}
     tests = [_skip_if_asked(scenario, t) for t in shared_checks(scenario, by_name, states)]
+    router_states = captured()
     for router in routers:
         tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps,
-                                    captured[router.name]))
+                                    router_states[router.name]))
     primary = [r for r in group if states.get(r.name) == "PRIMARY"]
     if scenario.primary and len(primary) == 1:
         tests.extend(_router_checks(scenario.primary, primary[0], [],
-                                    captured[primary[0].name]))
+                                    router_states[primary[0].name]))
     return tests
 
 
