@@ -19,7 +19,8 @@ from typing import Any
 from vrtest.cloudstack.signing import verify
 
 RESPONSE_KEYS = {"listRouters": "router", "listHosts": "host",
-                 "listVirtualMachines": "virtualmachine"}
+                 "listVirtualMachines": "virtualmachine", "listVpnConnections": "vpnconnection",
+                 "listRemoteAccessVpns": "remoteaccessvpn"}
 FILTERS = {"id", "name", "vpcid", "networkid", "hostid"}
 
 

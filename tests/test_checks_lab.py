@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 import shutil
+import subprocess
+import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.conftest import CliRunner
 from tests.lab_descriptor import write_lab_descriptor
+from vrtest.access.pool import AccessPool
+from vrtest.access.settings import AccessSettings, hop_login_for
+from vrtest.checks.registry import select_checks
+from vrtest.checks.runner import check_routers
+from vrtest.checks.session import client_for
 from vrtest.cli import main
+from vrtest.cloudstack.discovery import discover_routers
 from vrtest.console import Console
+from vrtest.environment import load_environment
+from vrtest.lab.config import LabConfig
+from vrtest.lab.paths import LabPaths
+from vrtest.results import Outcome, SuiteResult
 
-pytest.importorskip("vrtest.lab", reason="the embedded lab is not in this build")
 pytestmark = pytest.mark.lab
+T = TypeVar("T")
+CLONE_NEWNET = 0x40000000
 
 # The lab starts dnsmasq only where it is installed; without it dhcp-dns is checked apart.
 STATE_CHECKS = ("default-route", "iptables-policy", "redundant-state", "vpn", "services") + (
@@ -125,3 +142,87 @@ def test_router_with_sshd_down_is_unreachable_others_checked(cli: CliRunner, lab
     assert {found[("r-5-VM", name)] for name in STATE_CHECKS} == {"ERROR"}
     assert found[("r-4-VM", "default-route")] == "PASSED"
     assert "ERROR r-5-VM (default-route, iptables-policy" in out
+
+
+def _backup(cli: CliRunner, envs_dir: Path) -> str:
+    """The router of the lab's pair that checkrouter.sh calls BACKUP now."""
+    _, out = check(cli, envs_dir, "redundant-state")
+    [name] = [line.split()[0] for line in out.splitlines()
+              if line.split()[1:4] == ["redundant-state", "PASSED", "BACKUP;"]]
+    return name
+
+
+def test_an_electing_pair_is_re_polled_until_it_settles(cli: CliRunner, lab: Path) -> None:
+    # the BACKUP loses keepalived (checkrouter.sh: FAULT) and gets it back 1.5 s into the
+    # check, while redundant-state is re-polling the pair (the BACKUP, not the PRIMARY: a
+    # PRIMARY coming back preempts its peer right after the takeover, and the lab's notify
+    # hooks can then run out of order)
+    backup = _backup(cli, lab)
+    code, output = _lab(lab, "break", backup, "keepalived-down")
+    assert code == 0, output
+    repair = threading.Timer(1.5, subprocess.run, args=([
+        sys.executable, "-m", "vrtest", "lab", "--env", "cklab", "--envs-dir", str(lab),
+        "repair", backup],), kwargs={"capture_output": True, "check": False})
+    started = time.monotonic()
+    repair.start()
+    try:
+        code, out = check(cli, lab, "redundant-state")
+    finally:
+        repair.join()
+        _settle(lab)
+    assert code == 0, out
+    assert "pair was electing: checkrouter.sh said FAULT" in out
+    assert "settled, now BACKUP" in out
+    assert time.monotonic() - started < 15
+
+
+def _in_network_namespace(netns: str, work: Callable[[], T]) -> T:
+    """Run ``work`` in a thread switched into ``netns`` (threads it starts inherit it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            with open(f"/run/netns/{netns}") as handle:
+                if libc.setns(handle.fileno(), CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), f"setns {netns}")
+            results.append(work())
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+def test_via_direct_reaches_the_routers_from_inside_the_host(lab: Path, tmp_path: Path) -> None:
+    # what a runner on the hypervisor host itself does: no hop, link-local:3922 directly
+    env = load_environment("cklab", envs_dir=lab)
+    paths = LabPaths.of(LabConfig.from_environment(env))
+    key = tmp_path / "id_rsa.cloud"
+    key.write_text(subprocess.run(paths.enter("host", ["cat", "/root/.ssh/id_rsa.cloud"]),
+                                  capture_output=True, text=True, check=True).stdout)
+    key.chmod(0o600)
+    routers = discover_routers(client_for(env))
+    settings = replace(AccessSettings.from_environment(env), via="direct", key_file=str(key))
+    pool = AccessPool(settings, lambda address: hop_login_for(env, settings, address))
+    assert pool.hop(routers[0].host_address) is None  # no hop: straight to the router
+
+    def check_all() -> SuiteResult:
+        try:
+            return check_routers(routers, lambda r: pool.shell(r.name, r.linklocal_ip, ""),
+                                 select_checks(["default-route", "iptables-policy",
+                                                "redundant-state"]))
+        finally:
+            pool.close()
+
+    result = _in_network_namespace(paths.netns("host"), check_all)
+    outcomes_by_test = {test.name: test.outcome for test in result.tests}
+    assert outcomes_by_test["default-route[r-4-VM]"] is Outcome.PASSED, result.tests
+    assert outcomes_by_test["redundant-state[r-6-VM]"] is Outcome.PASSED, result.tests
+    assert not [t for t in result.tests if t.outcome in (Outcome.FAILED, Outcome.ERROR)]
+    assert pool.hop_connects == 0

@@ -9,46 +9,31 @@ import threading
 import paramiko
 
 from vrtest.access.hostkeys import apply_hop_policy, remember_hop_key
+from vrtest.access.lazy import SSH_ERRORS, LazyConnection
 from vrtest.access.settings import AccessSettings, HopLogin
 from vrtest.access.shells import CommandResult, exec_on_transport
 from vrtest.errors import UnreachableError
 
-SSH_ERRORS = (paramiko.SSHException, EOFError, OSError)
 _KEY_CLASSES: tuple[type[paramiko.PKey], ...] = (
     paramiko.RSAKey, paramiko.Ed25519Key, paramiko.ECDSAKey)
 
 
-class HopConnection:
+class HopConnection(LazyConnection):
     """A lazily opened, thread-safe paramiko connection to one hop, reconnected once if dropped."""
 
     def __init__(self, login: HopLogin, settings: AccessSettings) -> None:
+        super().__init__()
         self.login = login
         self.settings = settings
-        self._client: paramiko.SSHClient | None = None
         self._vr_key: paramiko.PKey | None = None
-        self._lock = threading.Lock()
         self._key_lock = threading.Lock()  # one SFTP read of the key, however many threads ask
-        self.connects = 0
 
     @property
     def label(self) -> str:
         """``user@address:port`` for messages."""
         return f"{self.login.username}@{self.login.address}:{self.login.port}"
 
-    def transport(self, *, fresh: bool = False) -> paramiko.Transport:
-        """The live transport, connecting (or reconnecting when ``fresh``) as needed."""
-        with self._lock:
-            current = self._client.get_transport() if self._client else None
-            if fresh or current is None or not current.is_active():
-                self._connect()
-            assert self._client is not None
-            transport = self._client.get_transport()
-            assert transport is not None
-            return transport
-
-    def _connect(self) -> None:
-        if self._client is not None:
-            self._client.close()
+    def _open(self) -> paramiko.SSHClient:
         client = paramiko.SSHClient()
         apply_hop_policy(client, self.settings.host_key_policy, self.settings.known_hosts_path)
         try:
@@ -72,33 +57,22 @@ class HopConnection:
             raise UnreachableError(f"hop {self.label} unreachable: {exc}") from None
         remember_hop_key(client, self.settings.host_key_policy, self.settings.known_hosts_path)
         _no_delay(client)
-        self._client = client
-        self.connects += 1
+        return client
 
     def open_forward(self, ip: str, port: int) -> paramiko.Channel:
         """A ``direct-tcpip`` channel from the hop to ``ip:port`` (reconnecting once)."""
-        for attempt in (1, 2):
-            transport = self.transport(fresh=attempt == 2)
+        def forward(transport: paramiko.Transport) -> paramiko.Channel:
             try:
                 return transport.open_channel("direct-tcpip", (ip, port), ("127.0.0.1", 0),
                                               timeout=self.settings.connect_timeout)
             except paramiko.ChannelException as exc:
                 raise UnreachableError(f"the hop could not connect: {exc.text}") from None
-            except SSH_ERRORS:
-                if attempt == 2 or transport.is_active():
-                    raise
-        raise AssertionError("unreachable")
+
+        return self.retry_once(forward)
 
     def run(self, command: str, timeout: float) -> CommandResult:
         """Run ``command`` on the hop itself (reconnecting once on a dropped transport)."""
-        for attempt in (1, 2):
-            transport = self.transport(fresh=attempt == 2)
-            try:
-                return exec_on_transport(transport, command, timeout)
-            except SSH_ERRORS:
-                if attempt == 2 or transport.is_active():
-                    raise
-        raise AssertionError("unreachable")
+        return self.retry_once(lambda transport: exec_on_transport(transport, command, timeout))
 
     def vr_key(self) -> paramiko.PKey:
         """The VR key read from the hop over SFTP into memory (cached, never written to disk)."""
@@ -120,13 +94,6 @@ class HopConnection:
             raise UnreachableError(f"cannot read the VR key {path} on hop {self.login.address}:"
                                    f" {exc}", hint="set vr_access.key_on_hop or key_file") from None
         return load_private_key(text, f"{self.login.address}:{path}")
-
-    def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
 
 
 def _no_delay(client: paramiko.SSHClient) -> None:

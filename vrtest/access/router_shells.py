@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-import threading
-
 import paramiko
 
-from vrtest.access.hop import SSH_ERRORS, HopConnection
+from vrtest.access.hop import HopConnection
 from vrtest.access.hostkeys import apply_router_policy
+from vrtest.access.lazy import SSH_ERRORS, LazyConnection
 from vrtest.access.settings import AccessSettings
 from vrtest.access.shells import CommandResult, exec_on_transport, quote_argv, ssh_command_argv
 from vrtest.errors import UnreachableError
 
 
-class ForwardedShell:
+class ForwardedShell(LazyConnection):
     """SSH to ``ip:port`` over a ``direct-tcpip`` channel of the hop (or directly without hop)."""
 
     def __init__(self, name: str, ip: str, settings: AccessSettings,
                  hop: HopConnection | None, key: paramiko.PKey | None) -> None:
+        super().__init__()
         self.name = name
         self.ip = ip
         self.settings = settings
         self.hop = hop
         self.key = key
-        self._client: paramiko.SSHClient | None = None
-        self._lock = threading.Lock()
 
-    def _transport(self, *, fresh: bool = False) -> paramiko.Transport:
-        with self._lock:
-            current = self._client.get_transport() if self._client else None
-            if fresh or current is None or not current.is_active():
-                self._connect()
-            assert self._client is not None
-            transport = self._client.get_transport()
-            assert transport is not None
-            return transport
-
-    def _connect(self) -> None:
-        if self._client is not None:
-            self._client.close()
+    def _open(self) -> paramiko.SSHClient:
         port = self.settings.port
         via = f" via {self.hop.login.address}" if self.hop else ""
         try:
@@ -60,25 +46,15 @@ class ForwardedShell:
             client.close()
             raise UnreachableError(f"router {self.name} ({self.ip}:{port}{via}) unreachable:"
                                    f" {exc or type(exc).__name__}") from None
-        self._client = client
+        return client
 
     def run(self, command: str) -> CommandResult:
         """Run ``command`` on the router, reconnecting once if the transport dropped."""
-        for attempt in (1, 2):
-            transport = self._transport(fresh=attempt == 2)
-            try:
-                return exec_on_transport(transport, command, self.settings.command_timeout)
-            except SSH_ERRORS as exc:
-                if attempt == 2 or transport.is_active():
-                    raise UnreachableError(f"router {self.name}: {exc}") from None
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        """Close the router connection (the hop stays open for other routers)."""
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        timeout = self.settings.command_timeout
+        try:
+            return self.retry_once(lambda t: exec_on_transport(t, command, timeout))
+        except SSH_ERRORS as exc:
+            raise UnreachableError(f"router {self.name}: {exc}") from None
 
 
 class SshCommandShell:

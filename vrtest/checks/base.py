@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from vrtest.access.shells import CommandResult
 from vrtest.cloudstack.discovery import GuestVm, Router
+from vrtest.cloudstack.vpns import ApiVpns
 from vrtest.results import Evidence, Outcome
 
 EXCERPT_LINES = 40
@@ -29,6 +30,7 @@ class RouterOutputs:
     router: Router
     results: Mapping[str, CommandResult] = field(default_factory=dict)
     error: str = ""
+    note: str = ""  # how the outputs were obtained when it matters (a re-polled election)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class CheckContext:
     peers: Mapping[str, RouterOutputs] = field(default_factory=dict)  # all routers, by name
     vms_by_network: Mapping[str, list[GuestVm]] | None = None
     vm_note: str = ""
+    note: str = ""  # RouterOutputs.note of this router
+    vpns: ApiVpns | None = None  # the VPNs the API lists (None: not asked or not available)
+    vpn_note: str = ""
 
     def result(self, command: str) -> CommandResult:
         """The result of ``command`` on this router (exit 127 if it was never run)."""

@@ -2,27 +2,28 @@
 
 Single VPC / isolated router: ``default via <public gw> dev <public nic>`` in the main table
 and in the nic's table (``Table_eth1`` on a VPC router, ``Table_eth2`` on an isolated one).
-Redundant PRIMARY: in the main table. Redundant BACKUP: public nic down, no default route
-through it. The 2015 regression (a VPC router without a default route) fails here.
+Redundant PRIMARY: in the main table (CsRedundant.set_primary adds it there only; after the
+election ``Table_eth1`` holds just its throw routes), and any default route in the nic's table
+must be the same one. Redundant BACKUP: public nic down, no default route through it in any
+table. The 2015 regression (a VPC router without a default route) fails here.
 """
 
 from __future__ import annotations
 
 from vrtest.checks import commands
 from vrtest.checks.base import Check, CheckContext, Verdict, failed, passed, skipped
-from vrtest.checks.parsers.checkrouter import parse_checkrouter
 from vrtest.checks.parsers.links import Interface, interface_with_address, parse_interfaces
 from vrtest.checks.parsers.routes import Route, default_routes, parse_routes
+from vrtest.checks.roles import redundant_role, role_commands
 from vrtest.cloudstack.discovery import Router
-from vrtest.results import Evidence
+from vrtest.results import Evidence, Outcome
 
 NAME = "default-route"
 _PUBLIC_NIC_BY_KIND = {"vpc": "eth1", "isolated": "eth2"}
 
 
 def _commands(router: Router) -> tuple[str, ...]:
-    extra = (commands.CHECKROUTER,) if router.redundant else ()
-    return (commands.ROUTES, commands.INTERFACES, *extra)
+    return (commands.ROUTES, commands.INTERFACES, *role_commands(router))
 
 
 def render_routes(routes: list[Route]) -> str:
@@ -46,13 +47,6 @@ def public_nic(router: Router, interfaces: dict[str, Interface]) -> str:
     return found.name if found else _PUBLIC_NIC_BY_KIND[router.kind]
 
 
-def redundant_role(ctx: CheckContext) -> str:
-    """PRIMARY/BACKUP/FAULT from checkrouter.sh, else the API's redundant state."""
-    result = ctx.result(commands.CHECKROUTER)
-    state = parse_checkrouter(result.stdout) if result.ok else "UNKNOWN"
-    return state if state != "UNKNOWN" else ctx.router.redundant_state or "UNKNOWN"
-
-
 def evaluate(ctx: CheckContext) -> Verdict:
     """The verdict for one router."""
     routes = parse_routes(ctx.result(commands.ROUTES).stdout)
@@ -64,7 +58,7 @@ def evaluate(ctx: CheckContext) -> Verdict:
         return _expect_default(ctx, routes, nic, ("main", f"Table_{nic}"), route_evidence)
     role = redundant_role(ctx)
     if role == "PRIMARY":
-        return _expect_default(ctx, routes, nic, ("main",), route_evidence)
+        return _expect_primary(ctx, routes, nic, route_evidence)
     if role == "BACKUP":
         return _expect_backup(ctx, routes, interfaces, nic, route_evidence)
     return skipped(f"redundant state is {role}: no default route is expected either way "
@@ -87,10 +81,27 @@ def _expect_default(ctx: CheckContext, routes: list[Route], nic: str, tables: tu
     return passed(f"{want} in table(s) {', '.join(tables)}", evidence)
 
 
+def _expect_primary(ctx: CheckContext, routes: list[Route], nic: str,
+                    evidence: Evidence) -> Verdict:
+    """Main table as on a single router; the nic's table may hold none, but never a wrong one."""
+    verdict = _expect_default(ctx, routes, nic, ("main",), evidence)
+    if verdict.outcome is not Outcome.PASSED:
+        return verdict
+    gateway, table = ctx.router.public_gateway, f"Table_{nic}"
+    in_table = default_routes(routes, table)
+    wrong = [r for r in in_table if r.dev != nic or (gateway and r.gateway != gateway)]
+    if wrong:
+        return failed(f"{ctx.router.name}: table {table}: default route not via "
+                      f"{gateway or 'the public gateway'} dev {nic}: "
+                      + "; ".join(render_routes([r]) for r in wrong), evidence)
+    return passed(f"PRIMARY: {verdict.message}; {table}: "
+                  + ("the same" if in_table else "none (as CloudStack leaves it)"), evidence)
+
+
 def _expect_backup(ctx: CheckContext, routes: list[Route], interfaces: dict[str, Interface],
                    nic: str, evidence: Evidence) -> Verdict:
     link = interfaces.get(nic)
-    through_nic = [r for r in default_routes(routes, "main") if r.dev == nic]
+    through_nic = [r for r in routes if r.is_default and r.type == "unicast" and r.dev == nic]
     link_evidence = ctx.evidence(commands.INTERFACES)
     problems = []
     if link is not None and link.up:

@@ -1,7 +1,8 @@
 """dhcp-dns: dnsmasq runs and every VM of the router's networks is in /etc/dhcphosts.txt.
 
-On a redundant router dnsmasq runs only on the PRIMARY (CsRedundant stops it on BACKUP/FAULT),
-so elsewhere only the hosts file is checked.
+On a redundant router dnsmasq runs only on the PRIMARY (CsRedundant.py: ``set_primary``
+restarts it, ``set_backup``/``set_fault`` stop it; the role comes from checkrouter.sh), so
+elsewhere only the hosts file is checked.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from vrtest.checks.parsers.files import (
     parse_processes,
     running,
 )
+from vrtest.checks.roles import role_commands, standby_role
 from vrtest.cloudstack.discovery import Router
 
 NAME = "dhcp-dns"
 
 
 def _commands(router: Router) -> tuple[str, ...]:
-    return (commands.PROCESSES, commands.DHCPHOSTS)
+    return (commands.PROCESSES, commands.DHCPHOSTS, *role_commands(router))
 
 
 def evaluate(ctx: CheckContext) -> Verdict:
@@ -32,7 +34,7 @@ def evaluate(ctx: CheckContext) -> Verdict:
     hosts_result = ctx.result(commands.DHCPHOSTS)
     hosts = parse_dhcphosts(hosts_result.stdout)
     problems, notes = [], []
-    standby = ctx.router.redundant and ctx.router.redundant_state != "PRIMARY"
+    standby = standby_role(ctx)
     if not running(processes, "dnsmasq") and not standby:
         problems.append("dnsmasq is not running")
     if not hosts_result.ok:
@@ -48,8 +50,7 @@ def evaluate(ctx: CheckContext) -> Verdict:
                 ctx.evidence(commands.DHCPHOSTS))
     if problems:
         return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
-    summary = "dnsmasq " + (f"not required on a {ctx.router.redundant_state or 'standby'}"
-                            if standby else "running")
+    summary = "dnsmasq " + (f"not required on a {standby}" if standby else "running")
     return passed("; ".join([summary, f"{len(hosts)} DHCP host(s)", *notes]), *evidence)
 
 

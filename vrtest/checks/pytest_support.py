@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.access.pool import AccessPool
+from vrtest.access.shells import RouterShell
 from vrtest.checks.base import CheckContext, RouterOutputs, Verdict
+from vrtest.checks.election import settle
 from vrtest.checks.registry import CHECKS, select_checks
-from vrtest.checks.runner import collect_all
+from vrtest.checks.runner import collect, collect_all
 from vrtest.checks.session import client_for, no_real_vrs_reason
 from vrtest.cloudstack.discovery import (
     GuestVm,
@@ -19,6 +21,7 @@ from vrtest.cloudstack.discovery import (
     discover_routers,
     list_guest_vms,
 )
+from vrtest.cloudstack.vpns import ApiVpns, list_vpns
 
 
 class CheckFailed(AssertionError):
@@ -39,6 +42,8 @@ class VrSession:
     _outputs: dict[str, RouterOutputs] | None = None
     _vms: dict[str, list[GuestVm]] | None = None
     _vm_note: str = ""
+    _vpns: ApiVpns | None = None
+    _vpn_note: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -60,12 +65,16 @@ class VrSession:
                 client = client_for(self.env)
                 self._vms, self._vm_note = list_guest_vms(
                     client, [n for r in self.routers for n in r.network_ids])
+                self._vpns, self._vpn_note = list_vpns(client)
                 pool = AccessPool.for_environment(self.env)
                 try:
-                    self._outputs = collect_all(
-                        self.routers, lambda r: pool.shell(r.name, r.linklocal_ip,
-                                                           r.host_address), CHECKS,
-                        max_workers=pool.settings.max_workers)
+                    def open_shell(r: Router) -> RouterShell:
+                        return pool.shell(r.name, r.linklocal_ip, r.host_address)
+
+                    collected = collect_all(self.routers, open_shell, CHECKS,
+                                            max_workers=pool.settings.max_workers)
+                    self._outputs = settle(collected,
+                                           lambda item: collect(item.router, open_shell, CHECKS))
                 finally:
                     pool.close()
             return self._outputs
@@ -75,7 +84,8 @@ class VrSession:
         outputs = self.outputs()
         mine = outputs[router.name]
         [check] = select_checks([check_name])
-        ctx = CheckContext(router, mine.results, outputs, self._vms, self._vm_note)
+        ctx = CheckContext(router, mine.results, outputs, self._vms, self._vm_note, mine.note,
+                           self._vpns, self._vpn_note)
         return check.evaluate(ctx)
 
 

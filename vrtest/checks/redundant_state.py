@@ -19,13 +19,14 @@ from vrtest.checks.base import (
 from vrtest.checks.default_route import public_nic
 from vrtest.checks.parsers.checkrouter import parse_checkrouter
 from vrtest.checks.parsers.links import parse_interfaces
+from vrtest.checks.roles import role_commands
 from vrtest.cloudstack.discovery import Router
 
 NAME = "redundant-state"
 
 
 def _commands(router: Router) -> tuple[str, ...]:
-    return (commands.CHECKROUTER, commands.INTERFACES) if router.redundant else ()
+    return (*role_commands(router), commands.INTERFACES) if router.redundant else ()
 
 
 def _state_of(outputs: RouterOutputs) -> str:
@@ -48,10 +49,14 @@ def evaluate(ctx: CheckContext) -> Verdict:
     if not ctx.router.redundant:
         return skipped("not a redundant router")
     state = parse_checkrouter(ctx.result(commands.CHECKROUTER).stdout)
-    evidence = [ctx.evidence(commands.CHECKROUTER)]
+    evidence = [ctx.evidence(commands.CHECKROUTER, note=ctx.note)]
     problems = []
     if state not in ("PRIMARY", "BACKUP"):
         problems.append(f"checkrouter.sh says {state} (expected PRIMARY or BACKUP)")
+    lock = ctx.result(commands.ROLE_LOCK).stdout.strip()
+    if lock:
+        problems.append(lock)
+        evidence.append(ctx.evidence(commands.ROLE_LOCK))
     api_state = ctx.router.redundant_state
     if api_state and state != api_state:
         problems.append(f"API redundantstate is {api_state} but checkrouter.sh says {state}")
@@ -62,9 +67,10 @@ def evaluate(ctx: CheckContext) -> Verdict:
         problems.append(f"public nic {nic} is {link.state} on the {state}")
         evidence.append(ctx.evidence(commands.INTERFACES))
     problems += _pair_problems(ctx)
+    polled = f" [{ctx.note}]" if ctx.note else ""
     if problems:
-        return failed(f"{ctx.router.name}: " + "; ".join(problems), *evidence)
-    return passed(f"{state}; pair {_describe(pair_states(ctx))}", *evidence)
+        return failed(f"{ctx.router.name}: " + "; ".join(problems) + polled, *evidence)
+    return passed(f"{state}; pair {_describe(pair_states(ctx))}{polled}", *evidence)
 
 
 def _pair_problems(ctx: CheckContext) -> list[str]:

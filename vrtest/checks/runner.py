@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 
 from vrtest.access.shells import CommandResult, RouterShell, run_batch
 from vrtest.checks.base import Check, CheckContext, RouterOutputs, Verdict
+from vrtest.checks.election import Polling, settle
 from vrtest.cloudstack.discovery import GuestVm, Router
+from vrtest.cloudstack.vpns import ApiVpns
 from vrtest.errors import UnreachableError
 from vrtest.results import Outcome, SuiteResult, TestResult
 
@@ -71,12 +73,13 @@ def with_api_state(outputs: Mapping[str, RouterOutputs], fresh: Sequence[Router]
 
 def evaluate_all(outputs: Mapping[str, RouterOutputs], checks: Sequence[Check], *,
                  vms_by_network: Mapping[str, list[GuestVm]] | None = None,
-                 vm_note: str = "") -> list[TestResult]:
+                 vm_note: str = "", vpns: ApiVpns | None = None, vpn_note: str = ""
+                 ) -> list[TestResult]:
     """Every check on every router, as TestResults (named ``check[router]``)."""
     results = []
     for name, router_outputs in outputs.items():
         ctx = CheckContext(router_outputs.router, router_outputs.results, outputs,
-                           vms_by_network, vm_note)
+                           vms_by_network, vm_note, router_outputs.note, vpns, vpn_note)
         for check in checks:
             started = time.monotonic()
             verdict = _verdict(check, ctx, router_outputs)
@@ -107,21 +110,27 @@ def _test_result(check: Check, router: str, verdict: Verdict, duration: float) -
 def check_routers(routers: Sequence[Router], open_shell: ShellFactory,
                   checks: Sequence[Check], *,
                   vms_by_network: Mapping[str, list[GuestVm]] | None = None, vm_note: str = "",
+                  vpns: ApiVpns | None = None, vpn_note: str = "",
                   max_workers: int = 8, progress: Progress | None = None,
                   metadata: Mapping[str, str] | None = None,
-                  refresh: Callable[[], Sequence[Router]] | None = None) -> SuiteResult:
+                  refresh: Callable[[], Sequence[Router]] | None = None,
+                  polling: Polling | None = None) -> SuiteResult:
     """Collect and evaluate; one SuiteResult(kind="checks") for the whole group.
 
-    ``refresh`` re-reads the routers from the API after collection, so the API's redundant
-    state is compared with what the routers said moments before, not at discovery.
+    A redundant pair still electing is collected again for a few seconds (``polling``, see
+    election.py). ``refresh`` re-reads the routers from the API after collection, so the API's
+    redundant state is compared with what the routers said moments before, not at discovery.
     """
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     clock = time.monotonic()
     outputs = collect_all(routers, open_shell, checks, max_workers=max_workers,
                           progress=progress)
+    outputs = settle(outputs, lambda item: collect(item.router, open_shell, checks),
+                     polling or Polling())
     if refresh is not None and any(r.redundant for r in routers):
         outputs = with_api_state(outputs, refresh())
-    tests = evaluate_all(outputs, checks, vms_by_network=vms_by_network, vm_note=vm_note)
+    tests = evaluate_all(outputs, checks, vms_by_network=vms_by_network, vm_note=vm_note,
+                         vpns=vpns, vpn_note=vpn_note)
     return SuiteResult(
         name=SUITE_NAME, kind="checks", tests=tuple(tests),
         duration=time.monotonic() - clock, started=started, metadata=dict(metadata or {}),

@@ -11,6 +11,7 @@ from vrtest.checks.registry import select_checks
 from vrtest.checks.runner import Progress, check_routers
 from vrtest.cloudstack.client import CloudStackClient
 from vrtest.cloudstack.discovery import Router, RouterFilter, discover_routers, list_guest_vms
+from vrtest.cloudstack.vpns import list_vpns
 from vrtest.errors import ConfigError, UsageError
 from vrtest.results import Outcome, SuiteResult, TestResult
 
@@ -77,11 +78,15 @@ def run_checks(env: Any, checks: Sequence[str] | None = None, *,
     vms, vm_note = None, ""
     if any(check.name == "dhcp-dns" for check in selected):
         vms, vm_note = list_guest_vms(client, [n for r in routers for n in r.network_ids])
+    vpns, vpn_note = None, ""
+    if any(check.name == "vpn" for check in selected):
+        vpns, vpn_note = list_vpns(client)
     pool = AccessPool.for_environment(env)
     try:
         return check_routers(
             routers, lambda r: pool.shell(r.name, r.linklocal_ip, r.host_address), selected,
-            vms_by_network=vms, vm_note=vm_note, progress=progress,
+            vms_by_network=vms, vm_note=vm_note, vpns=vpns, vpn_note=vpn_note,
+            progress=progress,
             max_workers=max_workers or pool.settings.max_workers,
             metadata={"env": env.name, "routers": str(len(routers))},
             refresh=lambda: discover_routers(client, filters),

@@ -24,7 +24,7 @@ class Nic:
     mac: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Router:
     """A virtual router and where it runs."""
 
@@ -43,6 +43,10 @@ class Router:
     public_gateway: str = ""
     account: str = ""
     nics: tuple[Nic, ...] = ()
+
+    def __repr__(self) -> str:
+        """Short, for test ids and pytest failure headers: ``Router(r-4-VM vpc 169.254.3.10)``."""
+        return f"Router({self.name} {self.kind} {self.linklocal_ip or '-'})"
 
     @property
     def kind(self) -> str:

@@ -1,0 +1,57 @@
+"""A paramiko connection opened on first use, shared by threads, reconnected once if dropped."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+import paramiko
+
+SSH_ERRORS = (paramiko.SSHException, EOFError, OSError)
+T = TypeVar("T")
+
+
+class LazyConnection:
+    """Holds one ``SSHClient``; subclasses say how to open it (``_open``)."""
+
+    def __init__(self) -> None:
+        self._client: paramiko.SSHClient | None = None
+        self._lock = threading.Lock()
+        self.connects = 0
+
+    def _open(self) -> paramiko.SSHClient:
+        """A newly connected client (raise UnreachableError when it cannot be)."""
+        raise NotImplementedError
+
+    def transport(self, *, fresh: bool = False) -> paramiko.Transport:
+        """The live transport, connecting (or reconnecting when ``fresh``) as needed."""
+        with self._lock:
+            client = self._client
+            current = client.get_transport() if client else None
+            if client is None or fresh or current is None or not current.is_active():
+                if client is not None:
+                    client.close()
+                    self._client = None
+                client = self._client = self._open()
+                self.connects += 1
+            transport = client.get_transport()
+            assert transport is not None
+            return transport
+
+    def retry_once(self, action: Callable[[paramiko.Transport], T]) -> T:
+        """``action`` on the live transport; once more on a new one if the transport dropped."""
+        transport = self.transport()
+        try:
+            return action(transport)
+        except SSH_ERRORS:
+            if transport.is_active():
+                raise
+        return action(self.transport(fresh=True))
+
+    def close(self) -> None:
+        """Close the connection (the next use opens a new one)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
