@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from vrtest.environment import Environment
 from vrtest.selector.catalog import Catalog, snapshot_catalog
 from vrtest.selector.changes import ChangeSet
 from vrtest.selector.classify import Classified, classify_unmapped
@@ -167,14 +167,14 @@ def select(
     changes: ChangeSet,
     *,
     catalog: Catalog | None = None,
-    env: Capabilities | Any = None,
+    env: Capabilities | Environment | None = None,
     rules: RuleSet | None = None,
 ) -> Selection:
     """The suites and VR checks ``changes`` needs, each with its reasons.
 
     ``env`` is a :class:`Capabilities` or a loaded ``vrtest.environment.Environment``.
     """
-    if env is not None and not isinstance(env, Capabilities):
+    if isinstance(env, Environment):
         env = from_environment(env)
     selector = Selector(rules or load_rules(), catalog or snapshot_catalog())
     for path in changes.paths:
