@@ -38,7 +38,8 @@ VPC_BLOCK = re.compile(r"( +)if not self\.config\.has_public_network\(\):\n(?:\1
 
 def _run(tree: Path, tmp_path: Path) -> list[SuiteResult]:
     prefix = f"vfc{os.getpid() % 100000}{time.monotonic_ns() % 1000}"
-    ws = Workspace(package_root(), tmp_path / "run" / prefix, prefix)
+    pkg = package_root()
+    ws = Workspace(pkg, tmp_path / "run" / prefix, prefix, cache_dir=pkg.parent)
     request = LaneRequest(tuple(list_scenarios()), tree, jobs=3)
     results = run_fastlane(request, ws, Console(io.StringIO(), io.StringIO(), environ={}))
     assert leftovers(prefix, ws.run_dir) == []

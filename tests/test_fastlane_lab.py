@@ -22,7 +22,9 @@ from vrtest.fastlane.lane import LaneRequest, run_fastlane
 from vrtest.fastlane.ns import sweep
 from vrtest.fastlane.packages import package_root
 from vrtest.fastlane.runner import Workspace, run_scenario, to_suite_result
+from vrtest.fastlane.sandbox import SandboxGroup
 from vrtest.fastlane.scenario import load_scenario
+from vrtest.fastlane.state import capture
 from vrtest.results import Outcome, SuiteResult
 
 pytestmark = [pytest.mark.lab,
@@ -73,6 +75,18 @@ def test_broken_tree_fails_default_route_with_the_route_table(workspace: Workspa
     failed = next(t for t in result.tests if t.outcome is Outcome.FAILED)
     assert "no default via 172.16.0.1 dev eth1 (default routes there: none)" in failed.message
     assert any("10.1.1.0/24 dev eth2" in e.output for e in failed.evidence)
+
+
+def test_tree_that_cannot_be_stacked_is_copied_in_with_the_same_result(
+        workspace: Workspace, tmp_path: Path) -> None:
+    odd = copy_tree(tmp_path / "check:out")  # ':' cannot be named in overlay's lowerdir
+    broken = copy_tree(tmp_path / "check,out")
+    break_default_route(broken)
+    good_run = run_scenario(load_scenario(MINI), odd, workspace)
+    assert good_run.error == ""
+    assert set(_by_check(to_suite_result(good_run)).values()) == {Outcome.PASSED, Outcome.SKIPPED}
+    checks = _by_check(to_suite_result(run_scenario(load_scenario(MINI), broken, workspace)))
+    assert checks["default-route"] is Outcome.FAILED
 
 
 def test_differential_run_reports_the_removed_default_route(pkg_root: Path, tmp_path: Path) -> None:
@@ -169,3 +183,46 @@ def test_sweep_removes_what_a_killed_run_left(tmp_path: Path) -> None:
     assert leftovers(prefix, state_dir) == [f"netns {prefix}-0"]
     assert sweep(state_dir) == [f"{prefix}-0"]
     assert leftovers(prefix, state_dir) == []
+
+
+IPSEC_SIDE = """config setup
+conn {name}
+  left={left}
+  leftsubnet={left_net}
+  right={right}
+  rightsubnet={right_net}
+  authby=secret
+  keyexchange=ikev2
+  ike=aes128-sha1-modp1536
+  esp=aes128-sha1
+  auto=add
+"""
+
+
+def test_ipsec_tunnel_between_two_sandboxes_comes_up(pkg_root: Path, tmp_path: Path) -> None:
+    """strongSwan keys a CHILD_SA (kernel ESP, or user-space ESP where the kernel has none).
+
+    ``ipsec up`` exits 0 even when the CHILD_SA is refused, so the state is what counts.
+    """
+    prefix = f"vfi{os.getpid() % 100000}{time.monotonic_ns() % 1000}"
+    sides = {"a": ("192.0.2.10", "10.71.0.0/16"), "b": ("192.0.2.20", "10.72.0.0/16")}
+    with SandboxGroup(prefix, tmp_path / "run", TREE, pkg_root, nics=2) as group:
+        routers = {}
+        for index, (name, (address, _)) in enumerate(sides.items(), start=1):
+            other, (other_address, other_net) = next(
+                (n, s) for n, s in sides.items() if n != name)
+            router = routers[name] = group.add_router(name, index)
+            router.write("/etc/ipsec.conf", IPSEC_SIDE.format(
+                name=f"to-{other}", left=address, left_net=sides[name][1], right=other_address,
+                right_net=other_net))
+            router.write("/etc/ipsec.secrets", f'{address} {other_address} : PSK "t-psk"\n')
+            own = sides[name][1].replace(".0/16", ".1/16")
+            started = router.shell(f"rm -f /etc/ipsec.d/*.conf; ip addr add {address}/24 dev eth1"
+                                   f" && ip link set eth1 up && ip addr add {own} dev lo"
+                                   " && systemctl start ipsec && sleep 0.5")
+            assert started.exit_status == 0, started.stderr
+        up = routers["a"].shell("timeout 15 ipsec up to-b")
+        assert up.exit_status == 0, up.stdout[-1500:]
+        assert "to-b: INSTALLED, TUNNEL" in capture(routers["a"]).sections["ipsec"], up.stdout
+        assert "to-a: INSTALLED, TUNNEL" in capture(routers["b"]).sections["ipsec"]
+    assert leftovers(prefix, tmp_path / "run") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from vrtest.environment import load_environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.fastlane.apply import boot_nics, boot_script
 from vrtest.fastlane.backend import api_router, guest_vms
+from vrtest.fastlane.compiled import compiled_tree
 from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
 from vrtest.fastlane.select import scenarios_for
@@ -162,3 +164,24 @@ def test_non_root_gets_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as exc:
         require_root()
     assert exc.value.one_line().startswith("the fast lane needs root")
+
+
+def test_compiled_tree_is_cached_by_content_and_names_files_as_the_sandbox_sees_them(
+        tmp_path: Path) -> None:
+    tree = copy_tree(tmp_path / "checkout")
+    first = compiled_tree(tree, tmp_path / "cache")
+    pyc = next((first / "opt/cloud/bin/__pycache__").glob("update_config.*.pyc"))
+    code = marshal.loads(pyc.read_bytes()[16:])
+    assert code.co_filename == "/opt/cloud/bin/update_config.py"
+    assert compiled_tree(tree, tmp_path / "cache") == first  # same content: reused
+    script = tree / "opt/cloud/bin/update_config.py"
+    script.write_text(script.read_text() + "\n# changed\n")
+    changed = compiled_tree(tree, tmp_path / "cache")
+    assert changed != first
+    assert "# changed" in (changed / "opt/cloud/bin/update_config.py").read_text()
+
+
+def test_compiled_tree_falls_back_to_the_tree_when_the_cache_is_unusable(tmp_path: Path) -> None:
+    tree = copy_tree(tmp_path / "checkout")
+    (tmp_path / "not-a-dir").write_text("")
+    assert compiled_tree(tree, tmp_path / "not-a-dir") == tree

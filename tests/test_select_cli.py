@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,14 @@ def test_text_explains_every_path(cli) -> None:
     assert "selected " in result.out.splitlines()[-1]
 
 
+def test_whole_vr_set_decision_names_the_count_and_lists_suites_once(cli) -> None:
+    configure = "systemvm/debian/opt/cloud/bin/configure.py"
+    out = cli("select", "--files", configure).out
+    assert re.search(rf"{re.escape(configure)} -> \d+ suites \(listed below\), default-route", out)
+    assert out.count("smoke/test_vpc_vpn.py") == 1
+    assert "vr-baseline: any VR change" in out and "+ vr-baseline" not in out
+
+
 def test_non_vr_change_says_so_and_exits_0(cli) -> None:
     result = cli("select", "--files", "ui/src/App.vue", "docs/index.md")
     assert result.code == 0
@@ -45,7 +54,9 @@ def test_json_is_the_documented_contract(cli) -> None:
     data = json.loads(cli("select", "--files", RVR, "--format", "json").out)
     assert set(data) >= CONTRACT
     assert data["changed"] == [RVR]
-    assert data["areas"] == [{"name": "redundant-vr", "files": [RVR]}]
+    # CsRedundant.py also moves the password server on redundant routers (PR 2635)
+    assert data["areas"] == [{"name": "redundant-vr", "files": [RVR]},
+                             {"name": "dhcp-dns-password-userdata", "files": [RVR]}]
     suite = next(s for s in data["suites"] if s["path"] == "smoke/test_vpc_redundant.py")
     assert set(suite) == {"path", "tests", "reasons"} and suite["tests"] and suite["reasons"]
     assert {c["name"] for c in data["checks"]} == {"redundant-state", "default-route",
@@ -65,6 +76,14 @@ def test_markdown_escapes_pr_controlled_file_names(cli) -> None:
                   if "onerror" in line and line.startswith("|")]
     assert table_rows
     assert all(line.count("|") - line.count("\\|") == 4 for line in table_rows)
+
+
+def test_markdown_pr_comment_names_counts_in_its_decision_table(cli) -> None:
+    out = cli("select", "--files", RVR, "--format", "markdown").out
+    decision = next(line for line in out.splitlines() if line.startswith(f"| {RVR} |"))
+    assert "suites (listed below)" in decision and "smoke/test" not in decision
+    assert "| smoke/test\\_vpc\\_redundant.py |" in out
+    assert "\n\n\n" not in out
 
 
 def test_output_file_and_files_from_stdin(cli, tmp_path: Path,

@@ -98,14 +98,22 @@ def test_narrowed_rule_selects_only_named_tests() -> None:
 def test_marvin_lib_selects_vr_suites_importing_it() -> None:
     catalog = Catalog("tiny", (
         SuiteInfo("smoke/test_routers.py", (TestInfo("test_a", "T"),),
-                  imports=("marvin.lib.utils",)),
+                  imports=("marvin.lib.decoratorGenerators",)),
         SuiteInfo("smoke/test_vpc_vpn.py", (TestInfo("test_b", "T"),),
                   imports=("marvin.lib.base",)),
     ))
-    selection = select(changes("tools/marvin/marvin/lib/utils.py"), catalog=catalog)
+    selection = select(changes("tools/marvin/marvin/lib/decoratorGenerators.py"),
+                       catalog=catalog)
     assert [s.path for s in selection.suites] == ["smoke/test_routers.py"]
-    assert selection.suites[0].reasons == ("marvin-lib: imports marvin.lib.utils",)
+    assert selection.suites[0].reasons == ("marvin-lib: imports marvin.lib.decoratorGenerators",)
     assert selection.checks == ()
+
+
+@pytest.mark.parametrize("module", ["sshClient.py", "lib/utils.py", "codes.py"])
+def test_marvin_module_the_library_imports_selects_the_vr_set(module: str) -> None:
+    selection = select(changes(f"tools/marvin/marvin/{module}"))
+    assert {s.path for s in load_rules().vr_set} <= {s.path for s in selection.suites}
+    assert "shared Marvin library code" in selection.suites[0].reasons[0]
 
 
 def test_marvin_plumbing_selects_the_vr_set() -> None:

@@ -210,6 +210,14 @@ def test_narrow_change_does_not_select_the_world() -> None:
     assert "redundant-state" not in check_names(lb)
 
 
+@pytest.mark.parametrize("script", ["dhcp_check.py", "dns_check.py", "gateways_check.py",
+                                    "iptables_check.py", "haproxy_check.py"])
+def test_a_health_check_script_selects_the_health_checks_not_the_feature(script: str) -> None:
+    selection = run(f"systemvm/debian/root/health_checks/{script}")
+    assert {d.rule for d in selection.decisions} == {"vr-monitoring"}
+    assert "component/test_routers.py" in suite_paths(selection)
+
+
 @pytest.mark.parametrize("path", [
     "ui/src/views/network/VpcTab.vue",
     "docs/source/networking.rst",
@@ -283,131 +291,7 @@ def test_every_file_of_the_vr_trees_is_mapped(listing: str) -> None:
     assert unmapped == []
 
 
-# Calibration against real apache/cloudstack pull requests: the changed paths (from the
-# merged commits) and the suites reviewers asked for or that Trillian showed failing.
-PR_CASES = [
-    pytest.param(
-        [f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsDatabag.py",
-         f"{OLD}/bin/cs/CsRedundant.py"],
-        {"component/test_vpc_routers.py", "component/test_routers.py",
-         "smoke/test_vpc_redundant.py", "smoke/test_vm_life_cycle.py"},
-        id="PR784-reviewer-asked"),
-    pytest.param(
-        [f"{OLD}/bin/cs/CsRedundant.py"],
-        {"component/test_vpc_routers.py", "component/test_routers.py",
-         "smoke/test_vpc_redundant.py", "smoke/test_vm_life_cycle.py"},
-        id="PR784-CsRedundant-alone"),
-    pytest.param(
-        [f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsRoute.py",
-         "systemvm/test/python/TestCsRoute.py"],
-        {"smoke/test_vpc_router_nics.py", "smoke/test_vpc_vpn.py", "smoke/test_vpc_redundant.py"},
-        id="PR738-vpc-default-route"),
-    pytest.param(
-        [f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsRoute.py"],
-        {"smoke/test_vpc_router_nics.py", "smoke/test_vpc_vpn.py", "smoke/test_vpc_redundant.py"},
-        id="PR738-without-unit-test"),
-    pytest.param(
-        [f"{OLD}/bin/cs/CsDhcp.py", "test/integration/smoke/test_router_dhcphosts.py"],
-        {"smoke/test_router_dhcphosts.py", "smoke/test_vpc_redundant.py"},
-        id="PR1766-trillian-failed"),
-    pytest.param(
-        [f"{OLD}/bin/cs/CsDhcp.py"], {"smoke/test_privategw_acl.py"}, id="PR2055-trillian-failed"),
-    pytest.param(
-        [f"{CUR}/bin/configure.py", f"{CUR}/bin/cs/CsAddress.py", f"{CUR}/bin/cs/CsRoute.py"],
-        {"smoke/test_vpc_router_nics.py", "smoke/test_routers_network_ops.py",
-         "smoke/test_vpc_redundant.py", "smoke/test_privategw_acl.py"},
-        id="PR2579-nat-routing"),
-    pytest.param(
-        [f"{OLD}/bin/configure.py"], {"smoke/test_vpc_vpn.py", "smoke/test_privategw_acl.py"},
-        id="PR2190-s2s-vpn"),
-    pytest.param(
-        [f"{OLD}/bin/checkrouter.sh", f"{OLD}/templates/checkrouter.sh.templ",
-         f"{OLD}/bin/master.py", f"{OLD}/bin/cs/CsRedundant.py"],
-        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
-         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py"},
-        id="PR940-keepalived-race-reviewer-ran"),
-    pytest.param(
-        [f"{OLD_SERVER}/element/VirtualRouterElement.java",
-         f"{OLD_SERVER}/element/VpcVirtualRouterElement.java",
-         "server/src/org/apache/cloudstack/network/topology/NetworkTopologyContext.java"],
-        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
-         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
-         "smoke/test_password_server.py", "smoke/test_router_dhcphosts.py",
-         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
-         "smoke/test_vpc_vpn.py", "smoke/test_network.py"},
-        id="PR1184-rvpc-private-gateway-reviewer-ran"),
-    pytest.param(
-        [f"{OLD_SERVER}/router/NetworkHelperImpl.java"],
-        {"smoke/test_password_server.py", "smoke/test_vpc_redundant.py",
-         "smoke/test_routers_iptables_default_policy.py", "smoke/test_routers_network_ops.py",
-         "smoke/test_vpc_router_nics.py", "smoke/test_router_dhcphosts.py",
-         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
-         "smoke/test_vpc_vpn.py", "smoke/test_privategw_acl.py", "smoke/test_network.py"},
-        id="PR1222-rvr-ha-reviewer-ran"),
-    pytest.param(
-        ["plugins/network-elements/internal-loadbalancer/src/org/apache/cloudstack/network/"
-         "element/InternalLoadBalancerElement.java",
-         f"{OLD_SERVER}/lb/LoadBalancingRulesManagerImpl.java"],
-        {"smoke/test_internal_lb.py", "smoke/test_loadbalance.py"},
-        id="PR1577-internal-lb-haproxy"),
-    pytest.param(
-        ["systemvm/debian/etc/sysctl.conf", f"{SERVER}/router/CommandSetupHelper.java",
-         "plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/"
-         "LibvirtComputingResource.java",
-         "test/integration/component/test_multiple_subnets_in_vpc_rvr.py",
-         "tools/marvin/marvin/lib/base.py"],
-        {"smoke/test_privategw_acl.py", "component/test_multiple_subnets_in_vpc_rvr.py"},
-        id="PR3847-rvr-guest-nic-trillian-failed"),
-    pytest.param(
-        [f"{CORE}/facade/SetIpv6FirewallRulesConfigItem.java", f"{CORE}/model/FirewallRule.java",
-         f"{CUR}/bin/cs/CsNetfilter.py"],
-        {"smoke/test_network_ipv6.py", "smoke/test_vpc_ipv6.py",
-         "smoke/test_routers_iptables_default_policy.py"},
-        id="PR6314-ipv6-firewall"),
-    pytest.param(
-        [f"{CUR}/bin/cs/CsVpcGuestNetwork.py"],
-        {"smoke/test_vpc_ipv6.py", "smoke/test_vpc_redundant.py"},
-        id="PR13127-radvd-redundant-vpc"),
-    pytest.param(
-        ["engine/schema/src/com/cloud/network/dao/NetworkVO.java",
-         "server/src/com/cloud/network/NetworkServiceImpl.java",
-         f"{OLD_SERVER}/vpc/VpcManagerImpl.java"],
-        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
-         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
-         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
-         "smoke/test_network.py"},
-        id="PR1299-private-gw-iface-reviewer-ran"),
-    pytest.param(
-        [f"{OLD}/bin/configure.py", f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsRedundant.py",
-         f"{OLD}/bin/master.py", f"{OLD}/templates/keepalived.conf.templ"],
-        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
-         "smoke/test_routers_network_ops.py", "smoke/test_vpc_router_nics.py",
-         "smoke/test_loadbalance.py", "smoke/test_internal_lb.py", "smoke/test_ssvm.py",
-         "smoke/test_network.py"},
-        id="PR1070-rvpc-state-reviewer-ran"),
-    pytest.param(
-        ["scripts/network/domr/router_proxy.sh",
-         "server/src/com/cloud/network/firewall/FirewallManagerImpl.java",
-         f"{OLD_VR}/etc/dnsmasq.conf.tmpl", f"{OLD_VR}/etc/init.d/cloud-early-config",
-         f"{OLD_VR}/etc/iptables/iptables-dhcpsrvr", f"{OLD}/bin/configure.py",
-         f"{OLD}/bin/cs/CsAddress.py", f"{OLD}/bin/cs/CsDatabag.py", f"{OLD}/bin/cs/CsNetfilter.py",
-         f"{OLD}/bin/vr_cfg.sh"],
-        {"smoke/test_vpc_redundant.py", "smoke/test_routers_iptables_default_policy.py",
-         "smoke/test_vpc_router_nics.py", "smoke/test_network_acl.py",
-         "component/test_vpc_offerings.py", "component/test_vpc_routers.py",
-         "smoke/test_routers.py", "smoke/test_privategw_acl.py",
-         "smoke/test_reset_vm_on_reboot.py", "smoke/test_vm_life_cycle.py",
-         "smoke/test_vpc_vpn.py", "smoke/test_service_offerings.py"},
-        id="PR887-combined-vr-fixes-always-run-list"),
-]
-
-
-@pytest.mark.parametrize(("paths", "expected"), PR_CASES)
-def test_real_pull_requests_select_what_reviewers_needed(
-    paths: list[str], expected: set[str]
-) -> None:
-    selection = run(*paths)
-    assert expected <= suite_paths(selection), expected - suite_paths(selection)
+# Calibration against real apache/cloudstack pull requests: tests/test_select_real_prs.py.
 
 
 def test_selection_round_trips_through_json(tmp_path: Path) -> None:
@@ -432,3 +316,31 @@ ROUTING_COMMANDS = "core/src/main/java/com/cloud/agent/api/routing"
 def test_agent_routing_commands_map_to_their_area(name: str, rule: str) -> None:
     for root in (ROUTING_COMMANDS, ROUTING_COMMANDS.replace("src/main/java", "src")):
         assert rule in {r.id for r in load_rules().matching(f"{root}/{name}")}
+
+
+@pytest.mark.parametrize(("path", "rule"), [
+    ("core/src/main/java/com/cloud/network/HAProxyConfigurator.java", "vr-loadbalancer"),
+    ("api/src/main/java/com/cloud/agent/api/to/LoadBalancerTO.java", "vr-loadbalancer"),
+    ("api/src/main/java/com/cloud/agent/api/to/PortForwardingRuleTO.java", "vr-netfilter"),
+    ("api/src/com/cloud/agent/api/to/NetworkACLTO.java", "vr-netfilter"),
+    ("api/src/main/java/com/cloud/agent/api/to/IpAddressTO.java", "vr-routing"),
+    ("core/src/main/java/com/cloud/agent/api/SetupGuestNetworkCommand.java", "vr-routing"),
+    ("core/src/com/cloud/agent/api/CheckRouterCommand.java", "vr-redundant"),
+    ("core/src/main/java/com/cloud/agent/api/CheckS2SVpnConnectionsCommand.java", "vr-vpn"),
+    ("scripts/vm/systemvm/injectkeys.sh", "vr-template"),
+    ("server/src/main/java/org/apache/cloudstack/diagnostics/DiagnosticsServiceImpl.java",
+     "vr-monitoring"),
+    ("plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/wrapper/"
+     "LibvirtNetworkUsageCommandWrapper.java", "vr-monitoring"),
+    ("server/src/main/java/com/cloud/network/as/AutoScaleManagerImpl.java", "vr-autoscale"),
+    ("server/src/main/java/com/cloud/network/rules/RuleApplier.java", "vr-engine"),
+    ("scripts/vm/hypervisor/kvm/patch.sh", "vr-template"),
+    ("plugins/hypervisors/kvm/src/main/java/com/cloud/hypervisor/kvm/resource/wrapper/"
+     "LibvirtPatchSystemVmCommandWrapper.java", "vr-template"),
+])
+def test_what_the_agent_sends_to_the_vr_maps_to_its_area(path: str, rule: str) -> None:
+    assert rule in {r.id for r in load_rules().matching(path)}
+
+
+def test_other_transfer_objects_are_not_vr_code() -> None:
+    assert run("api/src/main/java/com/cloud/agent/api/to/VolumeTO.java").empty

@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -22,9 +21,11 @@ from vrtest.lab import netns
 IP_TIMEOUT = 15
 
 
-def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run ``ip ARGS`` (argv list, no shell); a failure raises ``LabError`` naming it."""
-    return netns.run(["ip", *args], check=check, timeout=IP_TIMEOUT)
+def ip_batch(lines: list[str], *, netns_name: str | None = None) -> None:
+    """Run several ``ip`` commands in one process (``ip -batch -``); a failure raises LabError."""
+    where = ["-n", netns_name] if netns_name else []
+    netns.run(["ip", *where, "-batch", "-"], input_text="\n".join(lines) + "\n",
+              timeout=IP_TIMEOUT)
 
 
 def require_root() -> None:

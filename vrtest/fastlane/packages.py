@@ -17,11 +17,11 @@ VR_PACKAGES: tuple[str, ...] = (
     "iproute2", "iptables", "ipset", "iputils-arping", "iputils-ping", "nftables",
     "dnsmasq", "dnsmasq-base", "dnsmasq-utils", "keepalived", "conntrackd", "conntrack",
     "python3-netaddr", "ieee-data", "strongswan-starter", "strongswan-charon",
-    "strongswan-libcharon", "libstrongswan", "xl2tpd", "haproxy", "openssh-server",
-    "procps", "psmisc",
+    "strongswan-libcharon", "libstrongswan", "libcharon-extra-plugins", "xl2tpd", "haproxy",
+    "openssh-server", "procps", "psmisc",
 )
 APT_TIMEOUT = 300
-CACHE_FORMAT = "2"  # bump when extraction changes, so old caches are not reused
+CACHE_FORMAT = "3"  # bump when extraction changes, so old caches are not reused
 _USR_MERGED = ("bin", "sbin", "lib", "lib32", "lib64")
 _NOT_NEEDED = ("usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale")
 
@@ -91,6 +91,19 @@ def extract(debs: list[Path], root: Path) -> None:
             shutil.rmtree(top)
     for rel in _NOT_NEEDED:  # copied into every sandbox: keep the root small
         shutil.rmtree(root / rel, ignore_errors=True)
+    compile_python(root, root / "usr/lib/python3/dist-packages")
+
+
+def compile_python(root: Path, tree: Path) -> None:
+    """Byte-compile ``tree`` for the sandbox's python3, named as seen from the sandbox's /.
+
+    Compiling runs none of the code; without it every sandbox compiles the modules anew.
+    """
+    python = shutil.which("python3", path="/usr/bin:/bin")
+    if python is None or not tree.is_dir():
+        return
+    subprocess.run([python, "-m", "compileall", "-q", "-s", str(root), "-p", "/", str(tree)],
+                   capture_output=True, timeout=APT_TIMEOUT, check=False)
 
 
 def _apt(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,11 +16,14 @@ from vrtest.errors import Interrupted, VrtestError
 from vrtest.fastlane import checks
 from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
 from vrtest.fastlane.backend import shared_checks
+from vrtest.fastlane.compiled import compiled_tree
 from vrtest.fastlane.ns import LedgerClosed
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Outside, Scenario
 from vrtest.fastlane.state import RouterState, capture
 from vrtest.results import Evidence, Outcome, SuiteResult, TestResult
+
+ELECTION_POLL = 0.2  # seconds between checkrouter.sh polls while a redundant group elects
 
 
 @dataclass
@@ -32,6 +38,21 @@ class ScenarioRun:
     states: dict[str, RouterState] = field(default_factory=dict)
     duration: float = 0.0
     error: str = ""
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (benchmarks)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Add the wall time spent in the block to ``phases[name]``."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.monotonic() - started
+
+    def harness_time(self) -> float:
+        """Wall time not spent in the VR scripts, the outside machines or the election wait."""
+        scenario_work = sum(self.phases.get(p, 0.0) for p in ("scripts", "outside", "settle"))
+        return self.duration - scenario_work
 
 
 @dataclass(frozen=True)
@@ -43,20 +64,23 @@ class Workspace:
     prefix: str
     backend: str = "nft"
     script_timeout: float = 60.0
+    cache_dir: Path | None = None  # where byte-compiled VR trees are kept (None: not compiled)
 
 
 def new_workspace(pkg_root: Path | None, base_dir: Path | None = None) -> Workspace:
     """A workspace with a prefix unique to this process (namespaces are machine-global)."""
     prefix = f"vfl{os.getpid()}"
     base = base_dir or Path(os.environ.get("VRTEST_FASTLANE_RUN", "/tmp/vrtest-fastlane"))
-    return Workspace(pkg_root, base / prefix, prefix)
+    return Workspace(pkg_root, base / prefix, prefix,
+                     cache_dir=pkg_root.parent if pkg_root is not None else None)
 
 
 def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") -> ScenarioRun:
     """Run one scenario against ``tree``; every sandbox is gone when this returns or raises."""
     run = ScenarioRun(scenario, tree, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     started = time.monotonic()
-    group = SandboxGroup(f"{ws.prefix}{tag}", ws.run_dir / tag, tree, ws.pkg_root,
+    files = compiled_tree(tree, ws.cache_dir) if ws.cache_dir is not None else tree
+    group = SandboxGroup(f"{ws.prefix}{tag}", ws.run_dir / tag, files, ws.pkg_root,
                          nics=scenario.nics, backend=ws.backend)
     try:
         with group:
@@ -73,28 +97,48 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
 
 
 def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: float) -> None:
-    routers = [group.add_router(r.name, r.index) for r in scenario.routers]
-    for bridge, addresses in scenario.peer.items():
-        for address in addresses:
-            group.peer_run(["ip", "addr", "add", address, "dev", bridge])
-    for definition, router in zip(scenario.routers, routers, strict=True):
-        run.steps.append(boot(router, definition.boot, timeout=timeout))
-    outside = [(o, group.add_router(o.name, o.index)) for o in scenario.outside]
-    for machine, sandbox in outside:
-        for path, text in machine.files.items():
-            sandbox.write(path, text)
-        _prepare_outside(machine, sandbox, machine.setup, timeout)
+    with run.phase("sandboxes"):
+        routers = [group.add_router(r.name, r.index) for r in scenario.routers]
+        for bridge, addresses in scenario.peer.items():
+            for address in addresses:
+                group.peer_run(["ip", "addr", "add", address, "dev", bridge])
+    with run.phase("scripts"):
+        for definition, router in zip(scenario.routers, routers, strict=True):
+            run.steps.append(boot(router, definition.boot, timeout=timeout))
+    with run.phase("sandboxes"):
+        outside = [(o, group.add_router(o.name, o.index)) for o in scenario.outside]
+    with run.phase("outside"):
+        for machine, sandbox in outside:
+            for path, text in machine.files.items():
+                sandbox.write(path, text)
+            _prepare_outside(machine, sandbox, machine.setup, timeout)
     by_name = {r.name: r for r in routers}
-    for step in scenario.steps:
-        for name in step.routers:
-            run.steps.append(apply_bag(by_name[name], step.file_name, step.bag, timeout=timeout))
-    for machine, sandbox in outside:
-        _prepare_outside(machine, sandbox, machine.after, timeout)
+    with run.phase("scripts"):
+        for step in scenario.steps:
+            for name in step.routers:
+                run.steps.append(apply_bag(by_name[name], step.file_name, step.bag,
+                                           timeout=timeout))
+    with run.phase("outside"):
+        for machine, sandbox in outside:
+            _prepare_outside(machine, sandbox, machine.after, timeout)
     if scenario.redundant:
-        shells = [by_name[n] for n in scenario.redundant]
-        checks.wait_for(lambda: _elected(shells), scenario.settle)
-    run.tests.extend(check_routers(scenario, routers, run.steps))
-    run.states.update({r.name: capture(r) for r in routers})
+        with run.phase("settle"):
+            shells = [by_name[n] for n in scenario.redundant]
+            checks.wait_for(lambda: _elected(shells), scenario.settle, ELECTION_POLL)
+    with run.phase("checks"):
+        _check(scenario, routers, run)
+
+
+def _check(scenario: Scenario, routers: list[Router], run: ScenarioRun) -> None:
+    """Capture every router's state (once: expectations and diff) while the checks run."""
+    with ThreadPoolExecutor(max_workers=len(routers)) as pool:
+        pending = {r.name: pool.submit(capture, r) for r in routers}
+
+        def captured() -> dict[str, RouterState]:
+            run.states.update({name: future.result() for name, future in pending.items()})
+            return run.states
+
+        run.tests.extend(check_routers(scenario, routers, run.steps, captured))
 
 
 def _prepare_outside(machine: Outside, sandbox: Router, commands: tuple[str, ...],
@@ -113,18 +157,24 @@ def _elected(shells: list[Router]) -> bool:
     return sorted(states.values()) == ["BACKUP"] * (len(shells) - 1) + ["PRIMARY"]
 
 
-def check_routers(scenario: Scenario, routers: list[Router],
-                  steps: list[StepOutcome]) -> list[TestResult]:
-    """The project's VR checks on every router, then the scenario's own expectations."""
+def check_routers(scenario: Scenario, routers: list[Router], steps: list[StepOutcome],
+                  captured: Callable[[], Mapping[str, RouterState]]) -> list[TestResult]:
+    """The project's VR checks on every router, then the scenario's own expectations.
+
+    ``captured`` gives the routers' states; it is called after the shared checks.
+    """
     by_name = {r.name: r for r in routers}
     group = [by_name[n] for n in scenario.redundant]
     states = checks.redundant_states(group)[0] if group else {}
     tests = [_skip_if_asked(scenario, t) for t in shared_checks(scenario, by_name, states)]
+    router_states = captured()
     for router in routers:
-        tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps))
+        tests.extend(_router_checks(scenario.expect.get(router.name, {}), router, steps,
+                                    router_states[router.name]))
     primary = [r for r in group if states.get(r.name) == "PRIMARY"]
     if scenario.primary and len(primary) == 1:
-        tests.extend(_router_checks(scenario.primary, primary[0], []))
+        tests.extend(_router_checks(scenario.primary, primary[0], [],
+                                    router_states[primary[0].name]))
     return tests
 
 
@@ -136,8 +186,8 @@ def _skip_if_asked(scenario: Scenario, test: TestResult) -> TestResult:
     return replace(test, outcome=Outcome.SKIPPED, message=note + f"{test.message})")
 
 
-def _router_checks(expect: dict[str, Any], router: Router,
-                   steps: list[StepOutcome]) -> list[TestResult]:
+def _router_checks(expect: dict[str, Any], router: Router, steps: list[StepOutcome],
+                   state: RouterState) -> list[TestResult]:
     tests = []
     if steps:
         log = router.shell("grep -E -A12 'Traceback|ERROR' /var/log/cloud.log | tail -200")
@@ -146,7 +196,7 @@ def _router_checks(expect: dict[str, Any], router: Router,
     if "processes" in expect:
         tests.append(checks.processes(router, expect["processes"]))
     if "state" in expect:
-        tests.append(checks.expected_state(capture(router), expect["state"]))
+        tests.append(checks.expected_state(state, expect["state"]))
     return tests
 
 

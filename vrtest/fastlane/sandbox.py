@@ -8,6 +8,7 @@ run inside a router with ``nsenter`` as this process's children, with a timeout.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 
 from vrtest.errors import VrtestError
-from vrtest.fastlane.ns import Ledger, LedgerClosed, ip
+from vrtest.fastlane.ns import Ledger, LedgerClosed, ip_batch
 
 SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 UP_TIMEOUT = 30.0
@@ -131,10 +132,9 @@ class SandboxGroup:
 
     def _make_peer(self) -> None:
         self.ledger.add_netns(self.peer)
-        for nic in range(self.nics):
-            ip("-n", self.peer, "link", "add", f"x{nic}", "address", f"02:00:00:fe:{nic:02x}:fe",
-               "type", "bridge")
-            ip("-n", self.peer, "link", "set", f"x{nic}", "up")
+        ip_batch([line for nic in range(self.nics) for line in (
+            f"link add x{nic} address 02:00:00:fe:{nic:02x}:fe type bridge",
+            f"link set x{nic} up")], netns_name=self.peer)
 
     def peer_run(self, argv: list[str], timeout: float = 15.0) -> subprocess.CompletedProcess[str]:
         """Run a command in the peer namespace (gateways, guest VMs, VPN peers)."""
@@ -145,11 +145,10 @@ class SandboxGroup:
         """Create a router: netns with eth0..ethN on the peer bridges, overlay root, init."""
         netns = f"{self.prefix}-{index}"
         self.ledger.add_netns(netns)
-        for nic in range(self.nics):
-            peer_end = f"p{index}-{nic}"
-            ip("link", "add", f"eth{nic}", "netns", netns, "address", nic_mac(index, nic),
-               "type", "veth", "peer", "name", peer_end, "netns", self.peer)
-            ip("-n", self.peer, "link", "set", peer_end, "master", f"x{nic}", "up")
+        ip_batch([f"link add eth{nic} netns {netns} address {nic_mac(index, nic)} type veth "
+                  f"peer name p{index}-{nic} netns {self.peer}" for nic in range(self.nics)])
+        ip_batch([f"link set p{index}-{nic} master x{nic} up" for nic in range(self.nics)],
+                 netns_name=self.peer)
         router = Router(name, netns, self._start_init(name, netns))
         self.routers[name] = router
         return router
@@ -161,7 +160,8 @@ class SandboxGroup:
         argv = ["nsenter", f"--net=/run/netns/{netns}", "--", "unshare", "--mount", "--pid",
                 "--fork", "--propagation", "private", "--kill-child", "--",
                 sys.executable, "-m", "vrtest.fastlane.inner", str(run), str(self.vr_files),
-                str(self.pkg_root or "-"), name, self.backend]
+                str(self.pkg_root or "-"), name, self.backend,
+                "kernel" if kernel_has_esp() else "userspace"]
         with open(run / "holder.log", "w") as log:
             holder = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, start_new_session=True,
@@ -184,6 +184,22 @@ class SandboxGroup:
                 return init
             time.sleep(0.01)
         raise SandboxError(f"sandbox {run.name} did not start within {UP_TIMEOUT:g}s")
+
+
+@functools.cache
+def kernel_has_esp() -> bool:
+    """Whether this kernel can hold IPsec ESP states (``CONFIG_INET_ESP``); probed once.
+
+    The probe adds a state in a throwaway network namespace (no packet is sent).
+    """
+    probe = ["unshare", "--net", "ip", "xfrm", "state", "add", "src", "192.0.2.1", "dst",
+             "192.0.2.2", "proto", "esp", "spi", "0x100", "mode", "tunnel",
+             "enc", "cbc(aes)", "0x" + "00" * 16, "auth", "hmac(sha1)", "0x" + "00" * 20]
+    try:
+        result = subprocess.run(probe, capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # cannot tell: leave strongSwan as the template has it
+    return result.returncode == 0
 
 
 def _die_with_parent() -> None:

@@ -28,6 +28,8 @@ SECTIONS: dict[str, str] = {
     "process": "ps -eo args= | "
                "grep -vE '^(ps |/bin/bash -c|bash -c|sleep |grep |(/bin/sh -c )?arping)'",
     "service": "cat /var/log/vrtest-services.log 2>/dev/null | sort -u",
+    "ipsec": "ipsec status 2>/dev/null | grep -oE '^ *[^ {[]+[{[][0-9]+[]}]: +"
+             "(ESTABLISHED|INSTALLED, [A-Z]+)' | sed -E 's/[{[][0-9]+[]}]//; s/^ +//'",
     "file": "for f in {files} /etc/ipsec.d/*.conf; do [ -f \"$f\" ] && "
             "sed \"s|^|$f: |\" \"$f\" | grep -vE ': *(#|$)'; done",
 }

@@ -23,7 +23,7 @@ managed() {
   case $unit in dnsmasq|keepalived|conntrackd|haproxy|ipsec|strongswan*|xl2tpd|ssh) return 0;; esac
   return 1
 }
-waitpid() { for _ in 1 2 3 4 5 6 7 8 9 10; do p=$(pgrep -n -x "$1") && break; sleep 0.05; done
+waitpid() { for _ in $(seq 50); do p=$(pgrep -n -x "$1") && break; sleep 0.01; done
             [ -n "$p" ] && echo "$p" > "$pidf"; }
 start() {
   case $unit in
@@ -48,7 +48,7 @@ stop() {
   case $unit in ipsec|strongswan*) /usr/sbin/ipsec stop >/dev/null 2>&1 ;; esac
   if running; then
     p=$(cat "$pidf"); kill "$p" 2>/dev/null
-    for _ in $(seq 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    for _ in $(seq 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.01; done
   fi
   rm -f "$pidf"; return 0
 }

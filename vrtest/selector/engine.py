@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from vrtest.environment import Environment
 from vrtest.selector.catalog import Catalog, snapshot_catalog
 from vrtest.selector.changes import ChangeSet
 from vrtest.selector.classify import Classified, classify_unmapped
@@ -87,7 +87,7 @@ class Selector:
         if rule.vr_set:
             refs += self.add_vr_set(f"{rule.id}: {rule.reason}")
         elif rule.baseline:
-            refs += self.add_baseline(rule.id)
+            refs += self.add_baseline()
         self.picks.decisions.append(Decision(
             path, rule.id, rule.reason, tuple(dict.fromkeys(r.path for r in refs)), rule.checks))
 
@@ -100,9 +100,9 @@ class Selector:
             self.picks.add_check(check, reason)
         return list(self.rules.vr_set)
 
-    def add_baseline(self, rule_id: str) -> list[SuiteRef]:
+    def add_baseline(self) -> list[SuiteRef]:
         """Select the small end-to-end VR baseline every VR rule implies."""
-        reason = f"{rule_id} + vr-baseline: {self.rules.baseline_reason}"
+        reason = f"vr-baseline: {self.rules.baseline_reason}"
         for ref in self.rules.baseline:
             self.picks.add_suite(ref, reason)
         for check in self.rules.baseline_checks:
@@ -127,9 +127,12 @@ class Selector:
         return [SuiteRef(relative, why="this suite itself changed")]
 
     def marvin_lib(self, path: str) -> list[SuiteRef]:
-        """VR suites importing the changed Marvin module; all of them for runner plumbing."""
+        """VR suites importing the changed Marvin module; all of them for shared modules."""
         module = path[len(MARVIN_TREE):].removesuffix(".py").replace("/", ".")
         module = module.removesuffix(".__init__")
+        if module in self.rules.marvin_shared:
+            return [SuiteRef(r.path, why=f"{module} is shared Marvin library code every "
+                             "suite runs through") for r in self.rules.vr_set]
         users = [ref for ref in self.rules.vr_set if self.imports(ref.path, module)]
         if users:
             return [SuiteRef(r.path, why=f"imports {module}") for r in users]
@@ -164,14 +167,14 @@ def select(
     changes: ChangeSet,
     *,
     catalog: Catalog | None = None,
-    env: Capabilities | Any = None,
+    env: Capabilities | Environment | None = None,
     rules: RuleSet | None = None,
 ) -> Selection:
     """The suites and VR checks ``changes`` needs, each with its reasons.
 
     ``env`` is a :class:`Capabilities` or a loaded ``vrtest.environment.Environment``.
     """
-    if env is not None and not isinstance(env, Capabilities):
+    if isinstance(env, Environment):
         env = from_environment(env)
     selector = Selector(rules or load_rules(), catalog or snapshot_catalog())
     for path in changes.paths:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from vrtest.errors import ConfigError, UsageError
+from vrtest.environment import Environment
+from vrtest.environment.loader import find_descriptor, inspect_descriptor
+from vrtest.errors import UsageError
 from vrtest.selector.catalog import TestInfo
 
 NETWORK_KINDS = ("isolated", "vpc", "redundant", "vpn")
@@ -57,47 +57,25 @@ class Capabilities:
         return None
 
 
-def from_environment(env: Any) -> Capabilities:
-    """Capabilities of a loaded :class:`vrtest.environment.Environment` (duck-typed)."""
-    caps = getattr(env, "capabilities", None)
-    marvin = getattr(env, "marvin", None)
-    hardware = getattr(marvin, "required_hardware", None)
+def from_environment(env: Environment) -> Capabilities:
+    """Capabilities of a loaded :class:`vrtest.environment.Environment`."""
     return Capabilities(
-        name=str(getattr(env, "name", "env")),
-        real_vrs=bool(getattr(caps, "real_vrs", True)),
-        network_kinds=frozenset(getattr(caps, "network_kinds", NETWORK_KINDS)),
-        required_hardware=None if hardware is None else bool(hardware),
-        tags=tuple(getattr(marvin, "tags", ()) or ()),
+        name=env.name,
+        real_vrs=env.capabilities.real_vrs,
+        network_kinds=frozenset(env.capabilities.network_kinds),
+        required_hardware=env.marvin.required_hardware,
+        tags=tuple(env.marvin.tags),
     )
 
 
 def load_capabilities(ref: str, envs_dir: Path | None = None) -> Capabilities:
     """Capabilities of env ``ref``, validated by the environment loader; no secret is needed."""
-    try:
-        from vrtest.environment.loader import find_descriptor, inspect_descriptor
-    except ImportError:  # a build without the environment part
-        return _capabilities_from_yaml(ref, envs_dir)
     inspection = inspect_descriptor(find_descriptor(ref, envs_dir=envs_dir))
     if inspection.errors:
         raise inspection.errors[0]
-    if inspection.environment is not None:
-        return from_environment(inspection.environment)
-    data = inspection.data if isinstance(inspection.data, dict) else {}
-    return Capabilities.from_mapping(str(data.get("name", ref)), data)
-
-
-def _capabilities_from_yaml(ref: str, envs_dir: Path | None) -> Capabilities:
-    """Fallback while the environment loader is absent: read the two blocks we need."""
-    candidates = [Path(ref)] if ref.endswith((".yaml", ".yml")) else [
-        base / f"{ref}.yaml" for base in (envs_dir or Path("environments"),)]
-    for path in candidates:
-        if path.is_file():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"not valid YAML: {exc}", path=str(path)) from exc
-            return Capabilities.from_mapping(str(data.get("name", ref)), data)
-    raise UsageError(f"unknown environment {ref!r}", hint="see vrtest env list")
+    if inspection.environment is None:
+        raise UsageError(f"environment {ref!r} could not be read", hint="run vrtest env validate")
+    return from_environment(inspection.environment)
 
 
 def test_kinds(test: TestInfo, suite_path: str) -> set[str]:

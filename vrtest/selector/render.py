@@ -5,12 +5,17 @@ from __future__ import annotations
 from vrtest.markdown import md_text
 from vrtest.selector.selection import Selection
 
+LISTED_SUITES = 20  # a decision selecting more (the whole VR set: 27) names the count instead
+LISTED_SUITES_MARKDOWN = 6  # keeps a PR comment's decision table short; the suites table lists all
 
-def decision_lines(selection: Selection) -> list[tuple[str, str, str]]:
+
+def decision_lines(selection: Selection, listed: int = LISTED_SUITES) -> list[tuple[str, str, str]]:
     """(path, what, why) for every changed path, in change order."""
     by_path: dict[str, list[tuple[str, str, str]]] = {}
     for d in selection.decisions:
-        picks = ", ".join([*d.suites, *d.checks]) or "nothing (no VR impact)"
+        suites = list(d.suites) if len(d.suites) <= listed else [
+            f"{len(d.suites)} suites (listed below)"]
+        picks = ", ".join([*suites, *d.checks]) or "nothing (no VR impact)"
         by_path.setdefault(d.path, []).append((d.path, picks, f"{d.rule}: {d.reason}"))
     lines: list[tuple[str, str, str]] = []
     for path in selection.changed:
@@ -66,12 +71,13 @@ def not_verified_lines(selection: Selection) -> list[str]:
 def render_markdown(selection: Selection) -> str:
     """Markdown for a PR comment or job summary; every file name is escaped."""
     out = ["### vrtest selection", "", md_text(summary_line(selection)), "",
-           f"Catalog: {md_text(str(selection.catalog.get('label', 'unknown')))}", ""]
-    out += [f"> {md_text(note)}" for note in selection.notes]
-    out += [f"> **warning:** {md_text(w)}" for w in selection.warnings]
+           f"Catalog: {md_text(str(selection.catalog.get('label', 'unknown')))}"]
+    quoted = [f"> {md_text(note)}" for note in selection.notes]
+    quoted += [f"> **warning:** {md_text(w)}" for w in selection.warnings]
+    out += ["", *quoted] if quoted else []
     out += ["", "| changed path | selects | rule: reason |", "|---|---|---|"]
     out += [f"| {md_text(p)} | {md_text(w)} | {md_text(r)} |"
-            for p, w, r in decision_lines(selection)]
+            for p, w, r in decision_lines(selection, LISTED_SUITES_MARKDOWN)]
     if selection.suites:
         out += ["", "| suite | tests | why |", "|---|---|---|"]
         out += [f"| {md_text(s.path)} | {len(s.tests) or 'all'} | "

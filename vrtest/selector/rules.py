@@ -74,6 +74,7 @@ class RuleSet:
     evidence: dict[str, Any]
     reviewed_not_vr: dict[str, str]
     path: str
+    marvin_shared: tuple[str, ...] = ()
 
     def matching(self, path: str) -> list[Rule]:
         """Every rule whose globs match ``path``."""
@@ -183,6 +184,7 @@ def parse_rules(data: Any, where: str) -> RuleSet:
         evidence=dict(data.get("evidence") or {}),
         reviewed_not_vr={str(k): str(v) for k, v in (data.get("reviewed_not_vr") or {}).items()},
         path=where,
+        marvin_shared=tuple(str(m) for m in data.get("marvin_shared") or ()),
     )
 
 
