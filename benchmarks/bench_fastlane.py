@@ -14,6 +14,7 @@ VRRP election) and the harness's own share (sandboxes, checks and state capture,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import time
@@ -61,7 +62,10 @@ def main() -> None:
             raise SystemExit(f"harness errors in {', '.join(bad)}")
 
     def single(name: str, target: float, label: str) -> None:
-        run = run_scenario(scenarios[name], tree, new_workspace(pkg))
+        ws = new_workspace(pkg)
+        run = run_scenario(scenarios[name], tree, ws)
+        with contextlib.suppress(OSError):
+            ws.run_dir.rmdir()  # empty once the scenario's sandboxes are gone
         if run.error:
             raise SystemExit(f"harness error in {name}: {run.error}")
         print(f"{label + f' ({name})':<44} {run.duration:6.2f} s   target < {target:g} s   "

@@ -54,6 +54,9 @@ def _failures(result: SuiteResult) -> list[str]:
 def test_every_scenario_passes_at_head(tmp_path: Path) -> None:
     results = _run(vr_tree(Path(CHECKOUT)), tmp_path)
     assert {r.name: _failures(r) for r in results} == {r.name: [] for r in results}
+    vpn = {r.name: [t.outcome for t in r.tests if t.name.startswith("vpn[")] for r in results}
+    assert vpn["fastlane/vpc-s2s-vpn"] == [Outcome.PASSED]  # the tunnel is up
+    assert vpn["fastlane/vpc-ra-vpn"] == [Outcome.PASSED]
 
 
 def test_removing_the_vpc_default_route_block_fails_the_vpc_scenarios(tmp_path: Path) -> None:
