@@ -20,6 +20,14 @@ def checkrouter(paths: LabPaths, router: str) -> str:
     return "UNKNOWN"
 
 
+def public_nic_up(paths: LabPaths, router: str, device: str) -> bool:
+    """True when ``device`` in ``router`` is administratively and operationally UP."""
+    done = run(paths.enter(router, ["ip", "-br", "link", "show", "dev", device]), check=False,
+               timeout=10)
+    fields = done.stdout.split()
+    return len(fields) > 1 and fields[1] == "UP"
+
+
 def listening(pid: int, port: int) -> bool:
     """True when process ``pid``'s network namespace has a TCP socket listening on ``port``."""
     wanted = f":{port:04X}"

@@ -27,7 +27,7 @@ from vrtest.lab.netns import (
     run,
 )
 from vrtest.lab.paths import LabPaths
-from vrtest.lab.probe import checkrouter
+from vrtest.lab.probe import checkrouter, public_nic_up
 from vrtest.lab.processes import (
     start_api,
     start_dnsmasq,
@@ -260,10 +260,19 @@ def _start_router(
 
 
 def _wait_for_roles(paths: LabPaths, topology: Topology) -> None:
+    """Wait until each pair has one PRIMARY and the notify hooks have set both public nics."""
+    by_name = {router.name: router for router in topology.routers}
     pairs = {tuple(sorted((r.name, r.peer))) for r in topology.routers if r.redundant}
     for pair in sorted(pairs):
 
         def settled(pair: tuple[str, ...] = pair) -> bool:
-            return sorted(checkrouter(paths, name) for name in pair) == ["BACKUP", "PRIMARY"]
+            roles = {name: checkrouter(paths, name) for name in pair}
+            if sorted(roles.values()) != ["BACKUP", "PRIMARY"]:
+                return False
+            return all(
+                public_nic_up(paths, name, by_name[name].nic("Public").device)
+                == (role == "PRIMARY")
+                for name, role in roles.items()
+            )
 
         wait_for(f"VRRP election of {' and '.join(pair)}", settled, None, timeout=ROLE_TIMEOUT)
