@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from vrtest.access.hop import HopConnection
 from vrtest.access.router_shells import ForwardedShell, SshCommandShell
 from vrtest.access.settings import AccessSettings, HopLogin
 from vrtest.access.shells import RouterShell
+
+if TYPE_CHECKING:
+    from vrtest.environment import Environment
 
 HopResolver = Callable[[str], "HopLogin | None"]
 
@@ -24,7 +27,7 @@ class AccessPool:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_environment(cls, env: Any) -> AccessPool:
+    def for_environment(cls, env: Environment) -> AccessPool:
         """A pool configured from an Environment's ``vr_access`` and host credentials."""
         from vrtest.access.settings import hop_login_for
 

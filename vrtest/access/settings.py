@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from vrtest.errors import ConfigError
+
+if TYPE_CHECKING:
+    from vrtest.environment import Environment, SshLogin
 
 VIAS = ("hypervisor-host", "management-server", "direct")
 MODES = ("forward", "ssh-command")
@@ -52,39 +55,42 @@ class AccessSettings:
         return os.path.expanduser(self.known_hosts) if self.known_hosts else ""
 
     @classmethod
-    def from_environment(cls, env: Any) -> AccessSettings:
-        """Read ``env.vr_access`` (attributes as DESIGN.md names them; missing ones default)."""
-        access = getattr(env, "vr_access", None)
-        defaults = cls()
-        if access is None:
-            return defaults
-        values: dict[str, Any] = {}
-        for name in ("via", "port", "key_on_hop", "key_file", "mode", "host_key_policy",
-                     "known_hosts", "connect_timeout", "command_timeout", "max_workers"):
-            value = getattr(access, name, None)
-            if value is not None and value != "":
-                values[name] = type(getattr(defaults, name))(value)
-        return cls(**values)
+    def from_environment(cls, env: Environment) -> AccessSettings:
+        """Read ``env.vr_access`` (unset keys keep the defaults)."""
+        access, defaults = env.vr_access, cls()
+        return cls(
+            via=access.via,
+            port=access.port,
+            key_on_hop=access.key_on_hop or defaults.key_on_hop,
+            key_file=access.key_file or "",
+            mode=access.mode,
+            host_key_policy=access.host_key_policy,
+            known_hosts=access.known_hosts or defaults.known_hosts,
+            connect_timeout=float(access.connect_timeout),
+            command_timeout=float(access.command_timeout),
+        )
 
 
-def hop_login_for(env: Any, settings: AccessSettings, host_address: str) -> HopLogin | None:
+def hop_login_for(env: Environment, settings: AccessSettings,
+                  host_address: str) -> HopLogin | None:
     """The hop for a router on ``host_address``: its host, the management server, or none."""
     if settings.via == "direct":
         return None
+    login: SshLogin | None
     if settings.via == "management-server":
-        login = getattr(getattr(env, "management", None), "ssh", None)
-        address = getattr(login, "host", "") or getattr(login, "address", "")
+        login = env.management.ssh if env.management else None
+        address = login.host if login else ""
     else:
-        login = env.host_login(host_address) if hasattr(env, "host_login") else None
+        login = env.host_login(host_address)
         address = host_address
     if login is None:
         raise ConfigError(f"no SSH credentials for hop {host_address or 'management server'}",
                           hint="add the host (address, username, password or key_file) "
                                "to the environment descriptor")
     return HopLogin(
-        address=str(address or host_address),
-        username=str(getattr(login, "username", "") or "root"),
-        password=str(getattr(login, "password", "") or ""),
-        key_file=os.path.expanduser(str(getattr(login, "key_file", "") or "")),
-        port=int(getattr(login, "port", 22) or 22),
+        address=address or host_address,
+        username=login.username or "root",
+        password=login.password or "",
+        key_file=os.path.expanduser(login.key_file or ""),
+        port=login.port or 22,
     )

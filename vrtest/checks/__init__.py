@@ -5,12 +5,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from vrtest.results import SuiteResult
 
+if TYPE_CHECKING:
+    from vrtest.environment import Environment
 
-def run_checks(env: Any, checks: Any = None, **options: Any) -> SuiteResult:
+
+def run_checks(env: Environment, checks: Sequence[str] | None = None,
+               **options: Any) -> SuiteResult:
     """Run VR checks on ``env``'s routers (see :func:`vrtest.checks.session.run_checks`)."""
     from vrtest.checks.session import run_checks as run
 

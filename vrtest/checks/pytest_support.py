@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from vrtest.access.pool import AccessPool
 from vrtest.access.shells import RouterShell
@@ -22,6 +21,7 @@ from vrtest.cloudstack.discovery import (
     list_guest_vms,
 )
 from vrtest.cloudstack.vpns import ApiVpns, list_vpns
+from vrtest.environment import Environment
 
 
 class CheckFailed(AssertionError):
@@ -36,7 +36,7 @@ class RouterUnreachable(Exception):
 class VrSession:
     """One environment's routers and their outputs, shared by every test of a pytest session."""
 
-    env: Any
+    env: Environment
     routers: list[Router] = field(default_factory=list)
     skip_reason: str = ""
     _outputs: dict[str, RouterOutputs] | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
 
 from vrtest.access.pool import AccessPool
 from vrtest.checks.registry import select_checks
@@ -12,33 +11,33 @@ from vrtest.checks.runner import Progress, check_routers
 from vrtest.cloudstack.client import CloudStackClient
 from vrtest.cloudstack.discovery import Router, RouterFilter, discover_routers, list_guest_vms
 from vrtest.cloudstack.vpns import list_vpns
+from vrtest.environment import Environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.results import Outcome, SuiteResult, TestResult
 
 SUITE_NAME = "vr-checks"
 
 
-def no_real_vrs_reason(env: Any) -> str:
+def no_real_vrs_reason(env: Environment) -> str:
     """Why ``env`` cannot be checked (empty when it has real routers)."""
-    capabilities = getattr(env, "capabilities", None)
-    if capabilities is not None and not getattr(capabilities, "real_vrs", True):
+    if not env.capabilities.real_vrs:
         return (f"environment {env.name!r} has no real virtual routers "
                 f"(capabilities.real_vrs: false, hypervisor {env.hypervisor})")
     return ""
 
 
-def client_for(env: Any) -> CloudStackClient:
+def client_for(env: Environment) -> CloudStackClient:
     """An API client from ``env.management``: signed with the keys, else the integration port."""
-    management = getattr(env, "management", None)
+    management = env.management
     if management is None:
         raise ConfigError("no management server in the descriptor", path=str(env.path),
                           key="management", hint="VR discovery needs the CloudStack API")
-    timeout = float(getattr(env.vr_access, "connect_timeout", 10)) * 3
+    timeout = float(env.vr_access.connect_timeout) * 3
     if management.api_key and management.secret_key:
         return CloudStackClient(management.api_url, management.api_key, management.secret_key,
                                 timeout=timeout)
     if management.integration_port:
-        url = f"http://{management.address()}:{management.integration_port}/client/api"
+        url = f"http://{management.address}:{management.integration_port}/client/api"
         return CloudStackClient(url, timeout=timeout)
     raise ConfigError("neither api_key/secret_key nor integration_port is set",
                       path=str(env.path), key="management",
@@ -65,7 +64,7 @@ def find_routers(client: CloudStackClient, filters: RouterFilter) -> list[Router
     return routers
 
 
-def run_checks(env: Any, checks: Sequence[str] | None = None, *,
+def run_checks(env: Environment, checks: Sequence[str] | None = None, *,
                filters: RouterFilter | None = None, progress: Progress | None = None,
                max_workers: int | None = None) -> SuiteResult:
     """All (or the named) checks on the environment's routers, as one SuiteResult."""

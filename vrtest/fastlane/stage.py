@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from vrtest.console import Console
+from vrtest.environment import Environment
 from vrtest.errors import ConfigError
 from vrtest.fastlane.lane import LaneRequest, run_fastlane
 from vrtest.fastlane.ns import require_root
@@ -18,11 +19,15 @@ from vrtest.fastlane.tree import tree_at, vr_tree
 from vrtest.results import SuiteResult
 
 
-def run_fastlane_stage(env: Any, selection: Mapping[str, Any], cloudstack: str | Path | None,
-                       console: Console, record: Callable[[SuiteResult], None],
+def run_fastlane_stage(env: Environment, selection: Mapping[str, Any],
+                       cloudstack: str | Path | None, console: Console,
+                       record: Callable[[SuiteResult], None],
                        done: Collection[str] = ()) -> int:
     """Run the selection's scenarios; ``record`` each result; return how many ran."""
     settings = env.fastlane
+    if settings is None:
+        raise ConfigError(f"environment {env.name!r} is not a fast-lane environment",
+                          key="kind", hint="use an environment with kind: fastlane")
     checkout = str(cloudstack or settings.cloudstack or "")
     if not checkout:
         raise ConfigError("the fast lane needs a CloudStack checkout", key="fastlane.cloudstack",
