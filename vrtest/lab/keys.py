@@ -11,9 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from vrtest.lab.netns import run
 
 
-def rsa_keypair(comment: str = "vrtest-lab") -> tuple[str, str]:
-    """A fresh RSA key pair as (OpenSSH private key, ``ssh-rsa ...`` public line)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _openssh_pair(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> tuple[str, str]:
+    """``key`` as (OpenSSH private key, OpenSSH public key without a comment)."""
     private = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.OpenSSH,
@@ -24,22 +23,18 @@ def rsa_keypair(comment: str = "vrtest-lab") -> tuple[str, str]:
         .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
         .decode()
     )
+    return private, public
+
+
+def rsa_keypair(comment: str = "vrtest-lab") -> tuple[str, str]:
+    """A fresh RSA key pair as (OpenSSH private key, ``ssh-rsa ...`` public line)."""
+    private, public = _openssh_pair(rsa.generate_private_key(public_exponent=65537, key_size=2048))
     return private, f"{public} {comment}\n"
 
 
 def ed25519_host_key() -> tuple[str, str]:
     """A fresh Ed25519 host key as (OpenSSH private key, public line)."""
-    key = ed25519.Ed25519PrivateKey.generate()
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.OpenSSH,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
-        .decode()
-    )
+    private, public = _openssh_pair(ed25519.Ed25519PrivateKey.generate())
     return private, public + "\n"
 
 
