@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from vrtest.console import Console, format_table
+from vrtest.outputs import write_output
 from vrtest.selector.catalog import Catalog, snapshot_catalog
 from vrtest.selector.scan import scan_checkout
 
@@ -49,7 +50,7 @@ def handle(args: argparse.Namespace, console: Console) -> int:
         catalog = snapshot_catalog()
     text = render(catalog, args.format)
     if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        write_output(args.output, text + "\n", "-o")
         console.info(f"wrote {len(catalog.suites)} suites to {args.output}")
     else:
         console.print(text)

@@ -102,8 +102,9 @@ def write_report(result: SuiteResult, args: argparse.Namespace, console: Console
     text = render(result, args.format)
     if args.output:
         from vrtest.masking import mask
+        from vrtest.outputs import write_output
 
-        args.output.write_text(mask(text) + "\n")
+        write_output(args.output, mask(text) + "\n", "-o")
         console.info(f"wrote {args.output}")
         if args.format != "text":
             console.print(render(result, "text"))

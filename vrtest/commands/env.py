@@ -22,6 +22,7 @@ from vrtest.environment.marvin_import import import_marvin_config
 from vrtest.environment.schema import build_schema
 from vrtest.environment.summary import status_text, summary, table_row
 from vrtest.errors import ExitCode, UsageError
+from vrtest.outputs import write_output, writing_output
 
 NAME = "env"
 HELP = "list, show and validate environments; render or import Marvin configs"
@@ -167,7 +168,8 @@ def marvin_config(args: argparse.Namespace, console: Console) -> int:
     env = load_environment(args.name, envs_dir=args.envs_dir)
     text = render_marvin_config(env)
     if args.output:
-        write_private(args.output, text)
+        with writing_output(args.output, "-o"):
+            write_private(args.output, text)
         console.info(f"wrote Marvin config for {env.name} to {args.output} (mode 0600)")
     else:
         console.out_stream.write(text)
@@ -184,7 +186,7 @@ def import_marvin(args: argparse.Namespace, console: Console) -> int:
     header = f"# Imported by `vrtest env import-marvin` from {args.config.name}.\n"
     text = header + yaml.safe_dump(result.descriptor, sort_keys=False, default_flow_style=False)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_output(args.output, text, "-o")
         console.info(f"wrote descriptor {name} to {args.output}")
     else:
         console.out_stream.write(text)

@@ -17,6 +17,7 @@ from vrtest.matrix.jenkins import jenkinsfile
 from vrtest.matrix.plan import MatrixSpec, Plan, load_matrix
 from vrtest.matrix.render import write_reports
 from vrtest.matrix.report import collect
+from vrtest.outputs import writing_output
 
 NAME = "matrix"
 HELP = "run the nightly matrix (environment x network kind) and write matrix.html/matrix.md"
@@ -80,6 +81,8 @@ def handler(args: argparse.Namespace, console: Console) -> int:
         return int(ExitCode.OK)
     if not args.report_only:
         _refuse_finished_cells(cells, args.output)
+        with writing_output(args.output):
+            args.output.mkdir(parents=True, exist_ok=True)
         executor = SubprocessExecutor(console, envs_dir=args.envs_dir, extra=_run_extra(args))
         run_cells(cells, args.output, executor, console, parallel=max(1, args.parallel),
                   on_interrupt=executor.terminate)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from vrtest.console import Console
 from vrtest.errors import UsageError
+from vrtest.outputs import write_output
 from vrtest.selector import changes as change_sources
 from vrtest.selector import gitdiff, github, jenkins
 from vrtest.selector.catalog import Catalog, load_catalog, snapshot_catalog
@@ -150,7 +151,7 @@ def emit(selection: Selection, args: argparse.Namespace, console: Console) -> No
     else:
         text = render_text(selection)
     if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
+        write_output(args.output, text + "\n", "-o")
         console.info(f"wrote {args.format} selection to {args.output}")
     else:
         console.print(text)

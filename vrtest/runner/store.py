@@ -25,8 +25,15 @@ class RunStore:
         self._lock = threading.Lock()
 
     def prepare(self) -> None:
-        """Create the directory."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        """Create the directory (an unwritable --output is a one-line usage error)."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create --output {self.directory}: {exc.strerror}",
+                             hint="pick a writable directory with --output") from exc
+        if not os.access(self.directory, os.W_OK):
+            raise UsageError(f"--output {self.directory} is not writable",
+                             hint="pick a writable directory with --output")
 
     def mark_reported(self) -> None:
         """Make sure results.jsonl exists (empty when nothing ran): the directory holds a run."""
