@@ -42,7 +42,8 @@ class Console:
         self.environ = dict(os.environ if environ is None else environ)
         self.verbose = verbose
         self.colour = colour_enabled(self.out_stream, self.environ)
-        self.live = bool(getattr(self.err_stream, "isatty", lambda: False)())
+        # NO_COLOR / TERM=dumb also drop the spinner: no cursor escapes, plain progress lines.
+        self.live = colour_enabled(self.err_stream, self.environ)
 
     def print(self, text: str = "") -> None:
         """Write a line of results to stdout."""
