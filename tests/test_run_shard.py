@@ -54,6 +54,14 @@ def test_durations_from_a_previous_results_file(tmp_path: Path) -> None:
     assert load_durations(mapping) == {"smoke/b.py": 7.0}
 
 
+@pytest.mark.parametrize("text", ['{"smoke/b.py": "slow"}', "[1, 2]", '{"smoke/b.py": null}'])
+def test_durations_of_the_wrong_shape_are_a_usage_error(tmp_path: Path, text: str) -> None:
+    mapping = tmp_path / "durations.json"
+    mapping.write_text(text)
+    with pytest.raises(UsageError, match="durations file is not a map of suite to seconds"):
+        load_durations(mapping)
+
+
 def test_cli_shards_split_the_suites_and_checks_run_once(cli: CliRunner, tmp_path: Path) -> None:
     checkout = make_checkout(tmp_path)
     env = write_env(tmp_path, checkout)

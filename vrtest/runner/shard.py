@@ -66,7 +66,11 @@ def load_durations(path: Path | None) -> dict[str, float]:
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: durations file is not JSON ({exc.msg})",
                          hint="give {\"suite path\": seconds, ...} or a results.jsonl") from exc
-    return {str(k): float(v) for k, v in data.items()}
+    try:
+        return {str(k): float(v) for k, v in data.items()}
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise UsageError(f"{path}: durations file is not a map of suite to seconds",
+                         hint="give {\"suite path\": seconds, ...} or a results.jsonl") from exc
 
 
 def _durations_from_results(text: str) -> dict[str, float]:
