@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ def blocked(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("argv", "option"), [
     (["select", "--files", CHANGED, "-o", "{out}"], "-o"),
     (["catalog", "-o", "{out}"], "-o"),
+    (["check", "--list", "--format", "json", "-o", "{out}"], "-o"),
     (["env", "marvin-config", "local", "-o", "{out}"], "-o"),
     (["run", "--env", "local", "--files", CHANGED, "--dry-run", "--output", "{out}"], "--output"),
     (["matrix", "--plan", "lab", "--cell", "local-vpc", "--output", "{out}"], "--output"),
@@ -33,3 +35,11 @@ def test_unwritable_output_is_one_line_exit_2(cli, blocked: Path, argv: list[str
     assert "Traceback" not in result.err
     assert f"{option} {blocked}" in result.err
     assert "Not a directory" in result.err
+
+
+def test_check_list_writes_to_output(cli, tmp_path: Path) -> None:
+    out = tmp_path / "checks.json"
+    result = cli("check", "--list", "--format", "json", "-o", str(out))
+    assert result.code == ExitCode.OK
+    assert result.out == ""
+    assert "default-route" in {check["name"] for check in json.loads(out.read_text())}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from vrtest.checks.registry import CHECK_NAMES, CHECKS
 from vrtest.cloudstack.discovery import RouterFilter
-from vrtest.console import Console
+from vrtest.console import Console, format_table
 from vrtest.errors import ExitCode
 from vrtest.results import Outcome, SuiteResult
 
@@ -77,11 +78,18 @@ def handle(args: argparse.Namespace, console: Console) -> int:
 
 
 def list_checks(args: argparse.Namespace, console: Console) -> int:
-    """``--list``: the checks, as a table or JSON."""
+    """``--list``: the checks, as a table or JSON, to stdout or ``--output``."""
+    from vrtest.outputs import write_output
+
     if args.format == "json":
-        console.print_json([{"name": c.name, "summary": c.summary} for c in CHECKS])
+        text = json.dumps([{"name": c.name, "summary": c.summary} for c in CHECKS], indent=2)
     else:
-        console.table(("CHECK", "VERIFIES"), [(c.name, c.summary) for c in CHECKS])
+        text = format_table(("CHECK", "VERIFIES"), [(c.name, c.summary) for c in CHECKS])
+    if args.output:
+        write_output(args.output, text + "\n", "-o")
+        console.info(f"wrote the check list to {args.output}")
+    else:
+        console.print(text)
     return ExitCode.OK
 
 
