@@ -55,3 +55,22 @@ def test_unreachable_error_exits_3() -> None:
     error = UnreachableError("cannot reach http://ms:8080/client/api", hint="is the server up?")
     assert error.exit_code == 3
     assert error.one_line().endswith("(is the server up?)")
+
+
+def test_every_command_and_verb_help_has_examples() -> None:
+    import argparse
+
+    from vrtest.cli import build_parser
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> list[tuple[str, str | None]]:
+        found = [(name, parser.epilog)]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for verb, sub in action.choices.items():
+                    found += walk(sub, f"{name} {verb}")
+        return found
+
+    helps = walk(build_parser(), "vrtest")
+    assert len(helps) > 20
+    missing = [name for name, epilog in helps if "examples:" not in (epilog or "")]
+    assert missing == []

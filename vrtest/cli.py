@@ -51,7 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.register(sub)
+        _inherit_verb_examples(sub, module.NAME)
     return parser
+
+
+def _inherit_verb_examples(command: argparse.ArgumentParser, name: str) -> None:
+    """Give each verb without its own epilog the command's example lines for that verb."""
+    for action in command._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for verb, verb_parser in action.choices.items():
+            prefix = f"vrtest {name} {verb}"
+            lines = [line for line in (command.epilog or "").splitlines()
+                     if line.strip() == prefix or line.strip().startswith(prefix + " ")]
+            if lines and not verb_parser.epilog:
+                verb_parser.epilog = "examples:\n" + "\n".join(lines) + "\n"
+                verb_parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def _configure_logging(verbose: int) -> None:
