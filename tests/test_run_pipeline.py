@@ -204,6 +204,18 @@ def test_missing_checkout_is_a_one_line_config_error(cli: CliRunner, lab: Path) 
     assert "Traceback" not in result.err
 
 
+def test_no_checkout_at_all_says_none_was_given(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    descriptor = yaml.safe_load(env.read_text())
+    del descriptor["marvin"]["cloudstack"]
+    env.write_text(yaml.safe_dump(descriptor))
+    result = cli("run", "--selection", str(write_selection(lab, ["smoke/test_pass.py"])),
+                 "--env", str(env), "--output", str(lab / "out"), env=standin_environ(lab))
+    assert result.code == 2
+    assert "no CloudStack checkout for the Marvin suites (none given)" in result.err
+    assert "None" not in result.err and "--cloudstack" in result.err
+
+
 def test_suite_missing_from_checkout_is_an_error_result(cli: CliRunner, lab: Path) -> None:
     result, out = _run(cli, lab, ["smoke/test_nonexistent.py", "../../../etc/passwd",
                                   "smoke/test_pass.py"])

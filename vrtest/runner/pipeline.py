@@ -169,7 +169,8 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
 def _suite_context(state: RunState, config: Path) -> SuiteContext:
     checkout = state.options.checkout(state.env)
     if checkout is None or not (checkout / "test" / "integration").is_dir():
-        raise ConfigError(f"no CloudStack checkout with test/integration at {checkout}",
+        where = f"{checkout} has no test/integration" if checkout else "none given"
+        raise ConfigError(f"no CloudStack checkout for the Marvin suites ({where})",
                           key="marvin.cloudstack",
                           hint="pass --cloudstack PATH or set marvin.cloudstack")
     marvin = state.env.marvin
