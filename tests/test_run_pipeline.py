@@ -248,6 +248,23 @@ def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
     assert unknown.code == 2 and "no-such-env" in unknown.err
 
 
+@pytest.mark.parametrize(("record", "problem"), [
+    ({"suites": "smoke/x.py"}, "'suites' is not a list"),
+    ({"suites": [{"file": "smoke/x.py"}]}, "suites[0] has no 'path' string"),
+    ({"suites": [{"path": "smoke/x.py", "tests": 5}]}, "suites[0].tests is not a list"),
+    ({"suites": [], "checks": ["default-route"]}, "checks[0] has no 'name' string"),
+])
+def test_selection_of_the_wrong_shape_is_one_line(cli: CliRunner, lab: Path,
+                                                  record: dict[str, object], problem: str) -> None:
+    selection = lab / "odd-selection.json"
+    selection.write_text(json.dumps(record))
+    result = cli("run", "--env", str(write_env(lab, lab / "cloudstack")), "--selection",
+                 str(selection), "--output", str(lab / "o"), "--dry-run")
+    assert result.code == 2, result.err
+    assert f"not a selection record ({problem})" in result.err
+    assert "Traceback" not in result.err
+
+
 def test_environment_without_management_server_reports_suites_not_run(cli: CliRunner,
                                                                       lab: Path) -> None:
     result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": LAB, "kind": "lab"})

@@ -28,7 +28,28 @@ def load_selection_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "suites" not in data:
         raise UsageError(f"{path}: not a selection record (no 'suites')",
                          hint="give the selection.json of an earlier run")
+    problem = _selection_shape_problem(data)
+    if problem:
+        raise UsageError(f"{path}: not a selection record ({problem})",
+                         hint="give the selection.json of an earlier run")
     return data
+
+
+def _selection_shape_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with the parts ``read_selection`` uses, or None."""
+    for key, required in (("suites", "path"), ("checks", "name")):
+        items = data.get(key, [])
+        if not isinstance(items, list):
+            return f"'{key}' is not a list"
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get(required), str):
+                return f"{key}[{index}] has no '{required}' string"
+            for field in ("tests", "reasons"):
+                if not isinstance(item.get(field) or [], list):
+                    return f"{key}[{index}].{field} is not a list"
+    if not isinstance(data.get("not_verified", []), list):
+        return "'not_verified' is not a list"
+    return None
 
 
 def select_for_run(options: RunOptions, env: Environment, console: Console) -> dict[str, Any]:
