@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,3 +211,22 @@ def test_batch_runs_every_command_in_one_session(lab: sshlab.SshLab, tmp_path: P
         (0, "out\n", "err\n"), (7, "", ""), (0, "no newline", ""),
         (1, "", "cat: /nonexistent: No such file or directory\n"),
         (0, "@@ not a marker @@\n", "")]
+
+
+def test_closing_a_router_shell_after_its_hop_dropped_never_raises(
+        lab: sshlab.SshLab, tmp_path: Path) -> None:
+    pool = make_pool(lab, tmp_path)
+    try:
+        shell = pool.shell("r-1-VM", lab.routers["r-1-VM"], lab.hop_ip)
+        assert shell.run("echo up").stdout == "up\n"
+        hop = pool.hop(lab.hop_ip)
+        assert hop is not None
+        # The hop's TCP connection breaks under paramiko before its reader thread notices:
+        # the router's disconnect message, sent through the hop channel, hits a dead socket.
+        hop.transport().sock.shutdown(socket.SHUT_WR)
+        shell.close()  # must not raise EOFError
+        shell = pool.shell("r-1-VM", lab.routers["r-1-VM"], lab.hop_ip)
+        assert shell.run("echo again").stdout == "again\n"
+        shell.close()
+    finally:
+        pool.close()

@@ -12,6 +12,14 @@ SSH_ERRORS = (paramiko.SSHException, EOFError, OSError)
 T = TypeVar("T")
 
 
+def close_quietly(client: paramiko.SSHClient) -> None:
+    """Close ``client``; a connection that already broke (EOF, reset) is closed all the same."""
+    try:
+        client.close()
+    except SSH_ERRORS:
+        pass
+
+
 class LazyConnection:
     """Holds one ``SSHClient``; subclasses say how to open it (``_open``)."""
 
@@ -31,7 +39,7 @@ class LazyConnection:
             current = client.get_transport() if client else None
             if client is None or fresh or current is None or not current.is_active():
                 if client is not None:
-                    client.close()
+                    close_quietly(client)
                     self._client = None
                 client = self._client = self._open()
                 self.connects += 1
@@ -53,5 +61,5 @@ class LazyConnection:
         """Close the connection (the next use opens a new one)."""
         with self._lock:
             if self._client is not None:
-                self._client.close()
+                close_quietly(self._client)
                 self._client = None
