@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -14,10 +15,8 @@ T = TypeVar("T")
 
 def close_quietly(client: paramiko.SSHClient) -> None:
     """Close ``client``; a connection that already broke (EOF, reset) is closed all the same."""
-    try:
+    with contextlib.suppress(*SSH_ERRORS):
         client.close()
-    except SSH_ERRORS:
-        pass
 
 
 class LazyConnection:
