@@ -167,6 +167,18 @@ def test_redundant_pair_has_exactly_one_primary(shells: Shells) -> None:
     assert f"Status: {roles[backup]}" == golden
 
 
+def test_a_late_keepalived_hook_does_not_undo_the_election(shells: Shells) -> None:
+    """keepalived may run a stale "backup" hook after the "primary" one: the VIP decides."""
+    roles = {name: shells.role(name) for name in ("r-6-VM", "r-7-VM")}
+    primary = next(name for name, role in roles.items() if role == "PRIMARY")
+    backup = next(name for name, role in roles.items() if role == "BACKUP")
+    shells.run(primary, "/opt/cloud/bin/lab_transition.sh backup")
+    shells.run(backup, "/opt/cloud/bin/lab_transition.sh primary")
+    assert "UP" in shells.run(primary, "ip -br link show dev eth2").split()
+    assert "DOWN" in shells.run(backup, "ip -br link show dev eth2").split()
+    assert {name: shells.role(name) for name in roles} == roles
+
+
 def test_checkrouter_decides_a_vpc_router_by_eth1(
     cli: CliRunner, live_lab: LiveLab, shells: Shells
 ) -> None:

@@ -46,7 +46,15 @@ TRANSITION = """\
 # vrtest lab keepalived notify hook: the public nic follows the VRRP role, as on CloudStack's
 # redundant routers (PRIMARY: public nic up with the default routes; otherwise public nic down).
 # dnsmasq runs on the PRIMARY only (CloudStack stops it on a BACKUP).
-case "$1" in
+# keepalived does not wait for one hook before starting the next, so a late "backup" hook
+# could undo a "primary" one: hooks run one at a time and follow the VIP held right now.
+exec 9>/run/lab_transition.lock
+flock 9
+role="$1"
+if [ "$role" = primary ] || [ "$role" = backup ]; then
+    if ip -4 addr show dev {guest_dev} | grep -q " {vip}/"; then role=primary; else role=backup; fi
+fi
+case "$role" in
 primary)
     ip link set dev {dev} up
     ip route replace default via {gateway} dev {dev}
@@ -248,7 +256,8 @@ def router_files(
         )
         files["/opt/cloud/bin/lab_transition.sh"] = (
             TRANSITION.format(
-                dev=public.device, gateway=public.gateway, table=table_id(public.device)
+                dev=public.device, gateway=public.gateway, table=table_id(public.device),
+                guest_dev=router.nic("Guest").device, vip=network.gateway,
             ),
             0o755,
         )
