@@ -9,7 +9,7 @@ import pytest
 from tests.test_catalog_scan import checkout  # noqa: F401 (fixture)
 from vrtest.selector import ChangeSet, select
 from vrtest.selector.catalog import Catalog, SuiteInfo, TestInfo, snapshot_catalog
-from vrtest.selector.envfilter import Capabilities
+from vrtest.selector.envfilter import Capabilities, load_capabilities
 from vrtest.selector.rules import load_rules, parse_rules
 from vrtest.selector.scan import scan_checkout
 
@@ -180,9 +180,9 @@ def test_changeset_entry_points_used_by_vrtest_run(tmp_path: Path) -> None:
     assert not everything.fallback
 
 
-def test_capabilities_from_descriptor_mapping() -> None:
-    caps = Capabilities.from_mapping("sim", {
-        "hypervisor": "simulator", "capabilities": {"real_vrs": False, "network_kinds": ["vpc"]},
-        "marvin": {"tags": ["advanced"], "required_hardware": False}})
-    assert caps == Capabilities("sim", False, frozenset({"vpc"}), False, ("advanced",))
-    assert Capabilities.from_mapping("lab", {}).real_vrs is True
+def test_capabilities_from_a_descriptor() -> None:
+    envs = Path(__file__).resolve().parents[1] / "environments"
+    caps = load_capabilities("simulator", envs_dir=envs)
+    assert caps == Capabilities("simulator", False, frozenset({"isolated", "vpc", "redundant"}),
+                                False, ("advanced",))
+    assert load_capabilities("local", envs_dir=envs).real_vrs is True

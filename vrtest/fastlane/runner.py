@@ -222,9 +222,3 @@ def state_diff_result(scenario: str, changes: list[str]) -> TestResult:
                       message=summary, properties=(("changes", str(len(changes))),),
                       evidence=(Evidence("diff base PR", "\n".join(changes), target=scenario,
                                          note=summary),))
-
-
-def harness_error(scenario: Scenario, exc: VrtestError) -> SuiteResult:
-    """A scenario that could not run at all."""
-    return SuiteResult(name=f"fastlane/{scenario.name}", kind="fastlane", error=exc.one_line(),
-                       metadata={"scenario": scenario.name})

@@ -9,10 +9,9 @@ listed in the selection's ``not_verified`` with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from vrtest.environment import Environment
 from vrtest.environment.loader import find_descriptor, inspect_descriptor
@@ -33,21 +32,6 @@ class Capabilities:
     network_kinds: frozenset[str] = frozenset(NETWORK_KINDS)
     required_hardware: bool | None = None  # marvin.required_hardware; False = rh=false only
     tags: tuple[str, ...] = ()  # marvin.tags; a test needs all of them (nose -a ANDs)
-
-    @classmethod
-    def from_mapping(cls, name: str, data: Mapping[str, Any]) -> Capabilities:
-        """From a descriptor's ``capabilities`` and ``marvin`` blocks (plain mappings)."""
-        caps = data.get("capabilities") or {}
-        marvin = data.get("marvin") or {}
-        kinds = caps.get("network_kinds")
-        hardware = marvin.get("required_hardware")
-        return cls(
-            name=name,
-            real_vrs=bool(caps.get("real_vrs", data.get("hypervisor") != "simulator")),
-            network_kinds=frozenset(kinds) if kinds is not None else frozenset(NETWORK_KINDS),
-            required_hardware=None if hardware is None else str(hardware).lower() == "true",
-            tags=tuple(str(tag) for tag in marvin.get("tags") or ()),
-        )
 
     @property
     def hardware_filter(self) -> str | None:
