@@ -20,6 +20,7 @@ from vrtest.matrix.scope import (
     write_cell_selection,
     write_nothing_to_run,
 )
+from vrtest.runner.store import write_json
 
 CellExecutor = Callable[[Cell, Path], int]  # runs one cell into its dir; returns the exit code
 CELL_LOG = "matrix-cell.log"
@@ -114,9 +115,7 @@ def stamp_cell(directory: Path, cell: Cell) -> None:
     meta.setdefault("env", cell.env)
     meta.update({"cell": cell.id, "plan": cell.plan, "network_kind": cell.kind})
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    write_json(path, meta)
 
 
 def zone_groups(cells: Sequence[Cell]) -> list[list[Cell]]:
