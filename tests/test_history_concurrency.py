@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from tests.history_runs import night, write_run
+from vrtest.history import migrations
 from vrtest.history.sqlite import SqliteHistoryStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,5 +111,40 @@ def test_importer_killed_mid_transaction_loses_only_its_own_run(tmp_path: Path) 
         assert store.counts() == {"runs": 1, "suites": 1, "results": 50}
         assert store.import_run(load_run(big).record) == "added"  # the retry works
         assert store.counts() == {"runs": 2, "suites": 10, "results": 20050}
+    finally:
+        store.close()
+
+
+def _open_at_barrier(path: str, barrier: Any, errors: Any) -> None:
+    barrier.wait()
+    try:
+        SqliteHistoryStore(Path(path)).close()
+    except Exception as exc:  # reported to the parent, which asserts on it
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_new_store_at_the_same_instant_all_succeed(tmp_path: Path) -> None:
+    # Converting a new file to WAL answers 'database is locked' at once, without the busy
+    # handler, if another process is converting it too; the store must wait, not fail.
+    ctx = multiprocessing.get_context("fork")
+    errors = ctx.Queue()
+    for round_no in range(8):
+        path = str(tmp_path / f"new{round_no}.sqlite")
+        barrier = ctx.Barrier(6)
+        workers = [ctx.Process(target=_open_at_barrier, args=(path, barrier, errors))
+                   for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [worker.exitcode for worker in workers] == [0] * 6
+    failures = []
+    while not errors.empty():
+        failures.append(errors.get())
+    assert failures == []
+    store = SqliteHistoryStore(tmp_path / "new0.sqlite")
+    try:
+        assert store.schema_version() == migrations.LATEST_VERSION
+        assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         store.close()

@@ -50,8 +50,12 @@ LATEST_VERSION = MIGRATIONS[-1][0]
 
 
 def current_version(conn: sqlite3.Connection) -> int:
-    """The schema version recorded in the database (0 for a new file)."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    """The schema version recorded in the database (0 for a new file); reads only."""
+    table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if table is None:
+        return 0
     row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return int(row[0] or 0)
 
@@ -63,6 +67,7 @@ def pending(version: int) -> list[tuple[int, tuple[str, ...]]]:
 
 def apply(conn: sqlite3.Connection, migrations: list[tuple[int, tuple[str, ...]]]) -> None:
     """Run ``migrations`` in order on a connection already inside a write transaction."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
     for version, statements in migrations:
         for statement in statements:
             conn.execute(statement)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,19 @@ _POINT_COLUMNS = (
 )
 
 
+def _enable_wal(conn: sqlite3.Connection, deadline: float) -> None:
+    """Switch to WAL, retrying: SQLite answers 'locked' at once, without its busy handler,
+    when another process is converting the same new file at that moment."""
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 class SqliteHistoryStore:
     """:class:`vrtest.history.store.HistoryStore` on SQLite (WAL, busy timeout, migrations)."""
 
@@ -37,7 +51,7 @@ class SqliteHistoryStore:
                 str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(self._conn, time.monotonic() + busy_timeout)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             # Checkpoint (and fsync) every ~32 MB of WAL rather than every 4 MB: imports of
             # many runs spend most of their time there otherwise.
