@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vrtest.bundled import shipped_dir
 from vrtest.environment.build import build_environment
 from vrtest.environment.model import Environment
 from vrtest.environment.secrets import MissingSecret, resolve_references
@@ -43,11 +44,15 @@ class Inspection:
 def search_dirs(
     envs_dir: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> list[Path]:
-    """Where names are looked up, in order: --envs-dir, VRTEST_ENV_PATH, ./environments."""
+    """Where names are looked up, in order: --envs-dir, VRTEST_ENV_PATH, ./environments,
+    then the descriptors vrtest ships (so ``--env local`` works outside a checkout)."""
     env = os.environ if environ is None else environ
     dirs = [envs_dir] if envs_dir else []
     dirs += [Path(p) for p in env.get(ENV_PATH_VARIABLE, "").split(os.pathsep) if p]
     dirs.append(Path("environments"))
+    shipped = shipped_dir("environments")
+    if shipped.resolve() != Path("environments").resolve():
+        dirs.append(shipped)
     return dirs
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from vrtest.bundled import shipped_dir
 from vrtest.errors import ConfigError, UsageError
 
 CHECK_KEYS = frozenset({"processes", "state"})
@@ -73,9 +74,9 @@ class Scenario:
 
 
 def default_suites_dir() -> Path:
-    """``$VRTEST_FASTLANE_SUITES`` or ``suites/fastlane`` of this checkout of vrtest."""
+    """``$VRTEST_FASTLANE_SUITES`` or vrtest's shipped ``suites/fastlane``."""
     env = os.environ.get("VRTEST_FASTLANE_SUITES")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "suites" / "fastlane"
+    return Path(env) if env else shipped_dir("suites") / "fastlane"
 
 
 def list_scenarios(suites_dir: Path | None = None) -> list[Scenario]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from vrtest.bundled import shipped_dir
 from vrtest.errors import ConfigError
 
 CHECK_NAMES = frozenset(
@@ -77,11 +78,11 @@ class MatrixSpec:
 
 
 def default_matrix_path() -> Path:
-    """``./suites/matrix.yaml``, else the one in this vrtest checkout."""
+    """``./suites/matrix.yaml``, else the one vrtest ships."""
     local = Path("suites/matrix.yaml")
     if local.is_file():
         return local
-    return Path(__file__).resolve().parents[2] / "suites" / "matrix.yaml"
+    return shipped_dir("suites") / "matrix.yaml"
 
 
 def load_matrix(path: Path | None = None) -> MatrixSpec:

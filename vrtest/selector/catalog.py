@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from vrtest.bundled import shipped_dir
 from vrtest.errors import ConfigError
 
 SNAPSHOT_NAME = "catalog-main.yaml"
@@ -128,7 +129,7 @@ def suites_dir() -> Path:
     override = os.environ.get("VRTEST_SUITES_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "suites"
+    return shipped_dir("suites")
 
 
 def load_catalog(path: Path, label: str | None = None) -> Catalog:
