@@ -194,7 +194,7 @@ def test_dry_run_shows_commands_and_runs_nothing(cli: CliRunner, lab: Path) -> N
     result, out = _run(cli, lab, ["smoke/test_pass.py"], "--dry-run")
     assert result.code == 0, result.err
     assert "test/integration/smoke/test_pass.py -s -a tags=advanced" in result.out
-    assert records(lab) == [] and not (out / "results.jsonl").exists()
+    assert records(lab) == [] and not out.exists()  # a dry run writes nothing at all
 
 
 def test_missing_checkout_is_a_one_line_config_error(cli: CliRunner, lab: Path) -> None:
@@ -374,7 +374,8 @@ def test_files_go_through_the_selector(cli: CliRunner, lab: Path) -> None:
     assert result.code == 0, result.err
     plan = json.loads(result.out)
     assert plan["checks"] == ["default-route", "iptables-policy", "services"]
-    saved = json.loads((out / "selection.json").read_text())
+    saved = plan["selection"]
+    assert not out.exists()
     assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
     assert any("vr-routing" in r for c in saved["checks"] for r in c["reasons"])
 
@@ -398,7 +399,8 @@ def test_diff_in_a_real_git_checkout(cli: CliRunner, lab: Path) -> None:
     result = cli("run", "--diff", "HEAD~1...HEAD", "--env", str(env), "--output",
                  str(lab / "out"), "--dry-run", "--format", "json")
     assert result.code == 0, result.err
-    assert json.loads(result.out)["checks"] == ["default-route", "iptables-policy", "services"]
-    saved = json.loads((lab / "out" / "selection.json").read_text())
+    plan = json.loads(result.out)
+    assert plan["checks"] == ["default-route", "iptables-policy", "services"]
+    saved = plan["selection"]
     assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
     assert saved["source"]["kind"] == "diff"

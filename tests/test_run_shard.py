@@ -78,3 +78,17 @@ def test_cli_shards_split_the_suites_and_checks_run_once(cli: CliRunner, tmp_pat
         assert json.loads((out / "run.json").read_text())["shard"] == f"{k}/2"
     ran = [r["argv"][4] for r in records(tmp_path) if "argv" in r]
     assert sorted(ran) == sorted(f"test/integration/{s}" for s in suites)
+
+
+def test_a_missing_durations_file_is_said_and_the_shard_still_runs(cli: CliRunner,
+                                                                   tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    env = write_env(tmp_path, checkout)
+    selection = write_selection(tmp_path, ["smoke/test_pass.py", "smoke/test_mixed.py"])
+    missing = tmp_path / "first-build" / "results.jsonl"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output",
+                 str(tmp_path / "out"), "--shard", "1/2", "--durations", str(missing),
+                 "--dry-run", env=standin_environ(tmp_path))
+    assert result.code == 0, result.err
+    assert f"--durations {missing}: no such file" in result.err
+    assert "Traceback" not in result.err

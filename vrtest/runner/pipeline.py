@@ -66,7 +66,10 @@ def stage_prepare(state: RunState) -> None:
     if options.resume and not (store.directory / RUN_META).exists():
         raise UsageError(f"--resume {store.directory}: no vrtest run there (no {RUN_META})",
                          hint="give the --output directory of an earlier run")
-    store.prepare()
+    if options.dry_run:
+        store.check_creatable()  # a dry run writes nothing, but says now if the run could not
+    else:
+        store.prepare()
     previous = store.read_json(RUN_META) if options.resume else {}
     state.meta = {**previous, "env": state.env.name, "hypervisor": state.env.hypervisor,
                   "started": previous.get("started", utc_now()), "finished": "",
@@ -87,7 +90,8 @@ def stage_select(state: RunState) -> None:
     for key in ("commit", "pr", "title", "branch", "base", "head"):
         if source.get(key) not in (None, ""):
             state.meta[key] = source[key]
-    state.store.write_json(SELECTION, state.selection)
+    if not state.options.dry_run:
+        state.store.write_json(SELECTION, state.selection)
     state.console.info(f"[select] {state.options.change_source}: "
                        f"{len(state.selection.get('suites', []))} suite(s), "
                        f"{len(state.selection.get('checks', []))} check(s)")
@@ -99,7 +103,12 @@ def stage_plan(state: RunState) -> None:
     suites = list(plan.suites)
     if state.options.shard:
         index, total = state.options.shard
-        durations = load_durations(state.options.durations) or suite_durations(
+        given = state.options.durations
+        if given is not None and not given.exists():
+            # Warn, do not fail: a Jenkins job's first build has no earlier run to point at.
+            state.console.warn(f"--durations {given}: no such file; shards are balanced by "
+                               "history, else by equal weights")
+        durations = load_durations(given) or suite_durations(
             state.env.name, history=state.options.history)
         names = select_shard([s.path for s in suites], index, total, durations)
         suites = [s for s in suites if s.path in set(names)]
@@ -243,7 +252,7 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
     stage_select(state)
     stage_plan(state)
     if options.dry_run:
-        show_plan(state.plan, state.env, options, console)
+        show_plan(state.plan, state.env, options, console, state.selection)
         return int(ExitCode.OK)
     try:
         stage_deploy(state)

@@ -24,6 +24,19 @@ class RunStore:
         self.directory = directory
         self._lock = threading.Lock()
 
+    def check_creatable(self) -> None:
+        """Fail as :meth:`prepare` would, without creating anything (for ``--dry-run``)."""
+        existing = self.directory
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise UsageError(f"cannot create --output {self.directory}: Not a directory "
+                             f"({existing} is a file)",
+                             hint="pick a writable directory with --output")
+        if not os.access(existing, os.W_OK):
+            raise UsageError(f"--output {self.directory} is not writable",
+                             hint="pick a writable directory with --output")
+
     def prepare(self) -> None:
         """Create the directory (an unwritable --output is a one-line usage error)."""
         try:
