@@ -61,6 +61,12 @@ def test_mixed_suite_exit_1_with_every_outcome_recorded(cli: CliRunner, lab: Pat
     assert "Failed to create VPC offering" in setup["message"]
     for stage in ("[select]", "[plan]", "[marvin-config]", "[marvin]", "[reports]", "[exit] 1"):
         assert stage in result.err
+    how = json.loads((out / "run.json").read_text())["how"]
+    assert how["changes"].startswith("saved selection")
+    assert (how["marvin"]["runner"], how["marvin"]["filter"]) == (
+        "nose", "tags=advanced,required_hardware=false")
+    assert "- Marvin: nose with -a tags=advanced,required\\_hardware=false, zone zim1" in (
+        out / "summary.md").read_text()
 
 
 def test_exact_nose_command_line_and_environment(cli: CliRunner, lab: Path) -> None:
