@@ -5,6 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import yaml
+
+from tests.lab_descriptor import write_lab_descriptor
 from tests.run_support import LAB, make_checkout, write_env
 from vrtest.environment import (
     Capabilities,
@@ -103,12 +106,28 @@ def test_plan_simulator_and_lab() -> None:
     lab = make_plan(selected, Environment(
         name="local", path=Path("local.yaml"), hypervisor="kvm", kind="lab",
         capabilities=Capabilities(real_vrs=True), management=MANAGEMENT,
-        lab=LabSettings(**LAB)))  # type: ignore[arg-type]
+        marvin=MarvinSettings(enabled=False), lab=LabSettings(**LAB)))  # type: ignore[arg-type]
     assert lab.suites == () and lab.not_run[0][0] == PlannedSuite("smoke/a.py", (), ("r",))
-    assert "has no CloudStack management server" in lab.not_run[0][1]
+    assert "is the embedded lab, not a CloudStack management server" in lab.not_run[0][1]
+    assert "marvin.enabled: true" in lab.not_run[0][1]
     assert [c.name for c in lab.checks] == ["default-route"]
     no_server = Environment(name="x", path=Path("x.yaml"), hypervisor="kvm",
                             capabilities=Capabilities(real_vrs=True))
     assert make_plan(PlanInput(), no_server).suites == ()
     assert make_plan(selected, no_server).not_run[0][1] == (
         "environment 'x' has no CloudStack management server")
+
+
+def test_lab_runs_marvin_against_its_api_only_when_enabled(tmp_path: Path) -> None:
+    """Real Marvin runs on the lab's API when asked; a lab that does not say so keeps NOT RUN."""
+    selected = read_selection({"suites": [{"path": "smoke/a.py"}]})
+    path = write_lab_descriptor(tmp_path, "lab-marvin")
+    data = yaml.safe_load(path.read_text())
+    del data["marvin"]["enabled"]
+    path.write_text(yaml.safe_dump(data))
+    silent = load_environment(str(path))
+    assert silent.marvin.enabled is False and make_plan(selected, silent).not_run
+    data["marvin"]["enabled"] = True
+    path.write_text(yaml.safe_dump(data))
+    plan = make_plan(selected, load_environment(str(path)))
+    assert [s.path for s in plan.suites] == ["smoke/a.py"] and not plan.not_run
