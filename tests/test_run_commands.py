@@ -41,7 +41,8 @@ def test_nose_argv_with_extra_args_and_narrowed_tests(tmp_path: Path) -> None:
         "/opt/py/bin/python3", "-m", "nose", "--with-xunit",
         f"--xunit-file={tmp_path}/run/marvin/smoke__test_flaky.xml", "--with-marvin",
         f"--marvin-config={tmp_path}/m.cfg",
-        "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails",
+        "test/integration/smoke/test_flaky.py:TestFlaky",
+        "-m", r"^(?:test_02_always_fails)(?:_\d+(?:_.*)?)?$",
         "-s", "-a", "tags=advanced,required_hardware=false", "--zone=zim1", "--hypervisor=kvm",
         "--nologcapture"]
     assert invocation.cwd == checkout
@@ -56,7 +57,8 @@ def test_pytest_argv_uses_node_ids(tmp_path: Path) -> None:
     argv = list(invocation.argv)
     assert argv[:5] == [sys.executable, "-m", "pytest", "-p", "vrtest.marvin_bridge.plugin"]
     assert f"--junitxml={tmp_path}/marvin/smoke__test_mixed.rerun1.xml" in argv
-    assert argv[-1] == "test/integration/smoke/test_mixed.py::TestMixed::test_02_fails"
+    assert argv[-1] == "test/integration/smoke/test_mixed.py::TestMixed"
+    assert "--marvin-test=TestMixed.test_02_fails" in argv
     assert "--marvin-zone=z" in argv and "--marvin-hypervisor=xenserver" in argv
     assert str(Path(__file__).resolve().parent.parent) in invocation.env["PYTHONPATH"]
 

@@ -58,6 +58,9 @@ def test_mixed_suite_exit_1_with_every_outcome_recorded(cli: CliRunner, lab: Pat
     setup = lines[2]["tests"][0]
     assert setup["classname"] == "TestVPCSetup"
     assert "Failed to create VPC offering" in setup["message"]
+    # Several classes' setUpClass can fail in one run: the summary says whose it was.
+    assert "- **TestVPCSetup.setup (ContextSuite)**: Failed to create VPC offering" in (
+        out / "summary.md").read_text()
     for stage in ("[select]", "[plan]", "[marvin-config]", "[marvin]", "[reports]", "[exit] 1"):
         assert stage in result.err
 
@@ -153,9 +156,11 @@ def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -
     assert len(tests["test_02_always_fails"]["reruns"]) == 2
     assert tests["test_03_passes"]["outcome"] == "passed"
     reruns = [r["argv"] for r in records(lab) if "argv" in r][1:]
-    assert reruns[0][4:6] == ["test/integration/smoke/test_flaky.py:TestFlaky.test_01_flaky",
-                              "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails"]
-    assert reruns[1][4] == "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails"
+    # Narrowed to classes plus nose's -m (a file:Class.method target gets no Marvin clients).
+    assert reruns[0][4:7] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
+                              r"^(?:test_01_flaky|test_02_always_fails)(?:_\d+(?:_.*)?)?$"]
+    assert reruns[1][4:7] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
+                              r"^(?:test_02_always_fails)(?:_\d+(?:_.*)?)?$"]
     root = ET.parse(out / "junit.xml").getroot()
     cases = {c.get("name"): c for c in root.iter("testcase")}
     flaky = cases["test_01_flaky"]
@@ -164,6 +169,21 @@ def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -
     assert failed.find("failure") is not None and len(failed.findall("rerunFailure")) == 2
     summary = (out / "summary.md").read_text()
     assert "| 1 | 1 | 0 | 0 | 1 | 0 |" in summary  # passed failed error skipped flaky not-run
+
+
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_narrowed_suite_still_gets_marvins_clients(cli: CliRunner, lab: Path, runner: str) -> None:
+    """Real nose skips Marvin's client injection for file:Class.method; vrtest never uses it."""
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner})
+    selection = lab / "narrowed.json"
+    selection.write_text(json.dumps({"suites": [
+        {"path": "smoke/test_pass.py", "tests": ["test_01_router_basic"], "reasons": ["r"]}]}))
+    out = lab / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=standin_environ(lab))
+    assert result.code == 0, result.output
+    tests = results(out)[0]["tests"]
+    assert [(t["name"], t["outcome"]) for t in tests] == [("test_01_router_basic", "passed")]
 
 
 def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
@@ -267,20 +287,20 @@ def test_selection_of_the_wrong_shape_is_one_line(cli: CliRunner, lab: Path,
 
 def test_environment_without_management_server_reports_suites_not_run(cli: CliRunner,
                                                                       lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": LAB, "kind": "lab"})
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], marvin={"enabled": False},
+                       env_extra={"lab": LAB, "kind": "lab"})
     assert result.code == 0, result.err
     record = results(out)[0]
     assert record["metadata"]["not_run"] == "true" and record["tests"] == []
     assert records(lab) == []  # nothing executed
     summary = (out / "summary.md").read_text()
     assert "NOTHING VERIFIED" in summary and "PASSED" not in summary
+    reason = ("environment 'lab-standin' is the embedded lab, not a CloudStack management "
+              "server (set marvin.enabled: true to run Marvin against its API anyway)")
     assert summary.splitlines()[0] == (
-        "## vrtest: :warning: NOTHING VERIFIED - 1 not run: environment 'lab-standin' has "
-        "no CloudStack management server")
+        f"## vrtest: :warning: NOTHING VERIFIED - 1 not run: {reason}")
     assert "| 0 | 0 | 0 | 0 | 0 | 1 |" in summary
-    assert result.out.splitlines()[0] == (
-        "NOTHING VERIFIED - 1 not run: environment 'lab-standin' has no CloudStack "
-        "management server")
+    assert result.out.splitlines()[0] == f"NOTHING VERIFIED - 1 not run: {reason}"
 
 
 def test_nothing_selected_exits_0_and_says_nothing_was_verified(cli: CliRunner,

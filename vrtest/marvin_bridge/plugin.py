@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from vrtest.marvin_bridge.attrs import method_lookup, parse_groups, wanted
+from vrtest.marvin_bridge.narrow import wanted_test
 
 _STATE_KEY = pytest.StashKey[dict[str, Any]]()
 
@@ -29,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--marvin-attr", action="append", default=[], metavar="EXPR",
                     help="nose -a filter, e.g. tags=advanced,required_hardware=false "
                          "(comma = AND; repeat = OR)")
+    group.addoption("--marvin-test", action="append", default=[], metavar="CLASS[.METHOD]",
+                    help="run only this test (ddt expansions of METHOD too); repeatable")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,10 +60,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Drop tests the ``-a`` filter rejects; inject Marvin's clients into the classes kept."""
     groups = parse_groups(config.getoption("--marvin-attr"))
+    names = config.getoption("--marvin-test")
     kept, dropped = [], []
     for item in items:
-        function = getattr(item, "function", None)
-        if wanted(groups, method_lookup(function, getattr(item, "cls", None))):
+        function, cls = getattr(item, "function", None), getattr(item, "cls", None)
+        chosen = not names or wanted_test(names, getattr(cls, "__name__", ""), item.name)
+        if chosen and wanted(groups, method_lookup(function, cls)):
             kept.append(item)
         else:
             dropped.append(item)
