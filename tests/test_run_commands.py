@@ -40,7 +40,7 @@ def test_nose_argv_with_extra_args_and_narrowed_tests(tmp_path: Path) -> None:
     assert list(invocation.argv) == [
         "/opt/py/bin/python3", "-m", "nose", "--with-xunit",
         f"--xunit-file={tmp_path}/run/marvin/smoke__test_flaky.xml", "--with-marvin",
-        f"--marvin-config={tmp_path}/m.cfg",
+        f"--marvin-config={tmp_path}/m.cfg", f"--log-folder-path={tmp_path}/run/marvin-logs",
         "test/integration/smoke/test_flaky.py:TestFlaky",
         "-m", r"^(?:test_02_always_fails)(?:_\d+(?:_.*)?)?$",
         "-s", "-a", "tags=advanced,required_hardware=false", "--zone=zim1", "--hypervisor=kvm",

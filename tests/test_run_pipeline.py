@@ -72,6 +72,7 @@ def test_exact_nose_command_line_and_environment(cli: CliRunner, lab: Path) -> N
     expected = [
         "--with-xunit", f"--xunit-file={out.resolve()}/marvin/smoke__test_pass.xml",
         "--with-marvin", f"--marvin-config={out.resolve()}/marvin.cfg",
+        f"--log-folder-path={out.resolve()}/marvin-logs",
         "test/integration/smoke/test_pass.py", "-s", "-a", "tags=advanced,required_hardware=false",
         "--zone=zim1", "--hypervisor=kvm",
     ]
@@ -95,11 +96,12 @@ def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner
     env = write_env(lab, lab / "cloudstack")
     descriptor = yaml.safe_load(env.read_text())
     descriptor["management"]["secret_key"] = "${STANDIN_SECRET}"
+    descriptor["management"]["api_key"] = "${STANDIN_API_KEY}"
     env.write_text(yaml.safe_dump(descriptor))
     selection = write_selection(lab, ["smoke/test_crash.py"])  # its log tail is reported
     out = lab / "out"
     environ = {**standin_environ(lab), "STANDIN_SECRET": "standin-secret-key-123",
-               "STANDIN_ECHO_CONFIG": "1"}
+               "STANDIN_API_KEY": "standin-api-key-456", "STANDIN_ECHO_CONFIG": "1"}
     result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
                  env=environ)
     assert result.code == 1, result.err
@@ -108,9 +110,13 @@ def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner
     assert "standin-secret-key-123" in config.read_text()
     log = out / "marvin" / "smoke__test_crash.log"
     assert "Marvin config:" in log.read_text() and "****" in log.read_text()
-    for path in [log, *(out / n for n in ("junit.xml", "summary.md", "report.html",
-                                         "results.jsonl", "run.json"))]:
+    # Real Marvin logs every API payload with its apiKey into its log folder (the run's).
+    marvin_logs = sorted((out / "marvin-logs").rglob("runinfo.txt"))
+    assert marvin_logs and "'apiKey': '****'" in marvin_logs[0].read_text()
+    for path in [log, *marvin_logs, *(out / n for n in ("junit.xml", "summary.md", "report.html",
+                                                        "results.jsonl", "run.json"))]:
         assert "standin-secret-key-123" not in path.read_text(), path.name
+        assert "standin-api-key-456" not in path.read_text(), path.name
     assert "****" in results(out)[0]["log_tail"]  # the reported log tail, masked
 
 
@@ -157,9 +163,9 @@ def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -
     assert tests["test_03_passes"]["outcome"] == "passed"
     reruns = [r["argv"] for r in records(lab) if "argv" in r][1:]
     # Narrowed to classes plus nose's -m (a file:Class.method target gets no Marvin clients).
-    assert reruns[0][4:7] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
+    assert reruns[0][5:8] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
                               r"^(?:test_01_flaky|test_02_always_fails)(?:_\d+(?:_.*)?)?$"]
-    assert reruns[1][4:7] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
+    assert reruns[1][5:8] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
                               r"^(?:test_02_always_fails)(?:_\d+(?:_.*)?)?$"]
     root = ET.parse(out / "junit.xml").getroot()
     cases = {c.get("name"): c for c in root.iter("testcase")}
@@ -195,7 +201,7 @@ def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
     env = lab / "lab-standin.yaml"
     again = cli("run", "--resume", str(out), "--env", str(env), env=standin_environ(lab))
     assert again.code == 1, again.err
-    ran = [r["argv"][4] for r in records(lab) if "argv" in r]
+    ran = [r["argv"][5] for r in records(lab) if "argv" in r]
     assert ran == ["test/integration/smoke/test_mixed.py"]
     assert [r["name"] for r in results(out)] == ["smoke/test_pass.py", "smoke/test_mixed.py"]
     assert "1 already finished" in again.err

@@ -19,6 +19,7 @@ from vrtest.marvin_bridge.narrow import nose_selection, split_names
 
 INTEGRATION_DIR = "test/integration"
 BRIDGE_PLUGIN = "vrtest.marvin_bridge.plugin"
+LOG_FOLDER = "marvin-logs"  # Marvin's own logs, under the run directory (masked after each suite)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -78,12 +79,13 @@ def _method_owners(path: Path) -> dict[str, str]:
     return owners
 
 
-def nose_argv(settings: MarvinSettings, config: Path, xunit: Path,
-              target: Sequence[str], match: str | None = None) -> list[str]:
-    """Exactly CloudStack CI's command; a narrowed run adds ``-m`` (see marvin_bridge.narrow)."""
+def nose_argv(settings: MarvinSettings, config: Path, xunit: Path, target: Sequence[str],
+              match: str | None = None, log_dir: Path | None = None) -> list[str]:
+    """CloudStack CI's command, plus Marvin's ``--log-folder-path`` and, narrowed, ``-m``."""
     head = [settings.python, "-m", "nose"] if settings.python else ["nosetests"]
+    logs = [f"--log-folder-path={log_dir}"] if log_dir else []
     argv = [*head, "--with-xunit", f"--xunit-file={xunit}", "--with-marvin",
-            f"--marvin-config={config}", *target]
+            f"--marvin-config={config}", *logs, *target]
     if match:
         argv += ["-m", match]
     argv += ["-s", "-a", attr_expression(settings)]
@@ -142,8 +144,9 @@ def build_invocation(settings: MarvinSettings, checkout: Path, run_dir: Path, co
     names = qualified_tests(checkout, suite_path, tests)
     ids = targets(settings, suite_path, names)
     if settings.runner == "pytest":
-        argv = pytest_argv(settings, config, report, ids, run_dir / "marvin-logs", names)
+        argv = pytest_argv(settings, config, report, ids, run_dir / LOG_FOLDER, names)
     else:
-        argv = nose_argv(settings, config, report, ids, nose_selection(names)[1])
+        argv = nose_argv(settings, config, report, ids, nose_selection(names)[1],
+                         run_dir / LOG_FOLDER)
     return SuiteInvocation(tuple(argv), checkout, child_environment(settings, run_dir, suite_path),
                            report)

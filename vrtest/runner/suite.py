@@ -9,10 +9,10 @@ from pathlib import Path
 
 from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
-from vrtest.runner.marvin_command import build_invocation
+from vrtest.runner.marvin_command import LOG_FOLDER, build_invocation
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
-from vrtest.runner.store import mask_file
+from vrtest.runner.store import mask_file, mask_tree
 from vrtest.runner.xunit import is_context_error, parse_report, rerun_id
 
 
@@ -39,6 +39,7 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
+    mask_tree(ctx.run_dir / LOG_FOLDER)
     if ctx.registry.stopping:
         return None
     base = SuiteResult(name=suite.path, kind="marvin", command=invocation.argv, started=started,
@@ -81,6 +82,7 @@ def _rerun(suite: PlannedSuite, tests: list[TestResult], attempt: int,
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
+    mask_tree(ctx.run_dir / LOG_FOLDER)
     again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout)
     return merge_rerun(tests, again, error)
 

@@ -61,11 +61,24 @@ class MarvinInit:
             self.parsed = json.loads("".join(lines))
         except (OSError, ValueError):
             return FAILED
+        self._write_log()
         record = os.environ.get("STANDIN_RECORD")
         if record:
             with open(record, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps({"marvin_init": self.args}) + "\n")
         return SUCCESS
+
+    def _write_log(self) -> None:
+        """As real Marvin: DIR/MarvinLogs/<time>_<random>/runinfo.txt logs each API payload."""
+        folder = self.args["user_logfolder_path"]
+        if not folder:
+            return
+        run = os.path.join(folder, "MarvinLogs", f"standin_{os.getpid()}")
+        os.makedirs(run, exist_ok=True)
+        servers = self.parsed.get("mgtSvr") or [{}]
+        with open(os.path.join(run, "runinfo.txt"), "a", encoding="utf-8") as handle:
+            handle.write("DEBUG - Payload: {'command': 'listZones', 'response': 'json', "
+                         f"'apiKey': {servers[0].get('apiKey')!r}}}\n")
 
     def getTestClient(self) -> TestClient:
         """The test client for the zone and hypervisor."""

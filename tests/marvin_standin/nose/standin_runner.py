@@ -1,6 +1,7 @@
 """The nose stand-in: CloudStack CI's command line in, nose's xunit file out.
 
-Accepts exactly ``--with-xunit --xunit-file=X --with-marvin --marvin-config=CFG TARGET... [-m RE]
+Accepts exactly ``--with-xunit --xunit-file=X --with-marvin --marvin-config=CFG
+[--log-folder-path=DIR] TARGET... [-m RE]
 -s -a EXPR --zone=Z --hypervisor=H`` (TARGET = ``file.py`` or ``file.py:Class[.method]``; ``-m`` is
 nose's testMatch, searched in method names); any other option is a usage error (exit 2), as with
 nose. As with real nose and Marvin's plugin, a ``file.py:Class.method`` target gets no Marvin
@@ -27,7 +28,7 @@ from marvin.marvinInit import MarvinInit
 
 FLAGS = ("--with-xunit", "--with-marvin", "-s")
 DEFAULT_MATCH = r"(?:^|[\b_\.-])[Tt]est"  # nose's testMatch
-VALUED = ("--xunit-file", "--marvin-config", "--zone", "--hypervisor")
+VALUED = ("--xunit-file", "--marvin-config", "--zone", "--hypervisor", "--log-folder-path")
 
 
 def parse(argv: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
@@ -185,7 +186,8 @@ def main(argv: list[str]) -> int:
         with open(options.get("--marvin-config", ""), encoding="utf-8") as handle:
             print("Marvin config:", handle.read(), flush=True)
     init = MarvinInit(options.get("--marvin-config", ""), zone=options.get("--zone"),
-                      hypervisor_type=options.get("--hypervisor"))
+                      hypervisor_type=options.get("--hypervisor"),
+                      user_logfolder_path=options.get("--log-folder-path"))
     if "--with-marvin" in options and init.init() != "SUCCESS":
         sys.stderr.write("Marvin: config file could not be read\n")
         return 1
