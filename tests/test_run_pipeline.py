@@ -192,6 +192,23 @@ def test_narrowed_suite_still_gets_marvins_clients(cli: CliRunner, lab: Path, ru
     assert [(t["name"], t["outcome"]) for t in tests] == [("test_01_router_basic", "passed")]
 
 
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_python_without_marvin_is_one_config_error_before_deploy(cli: CliRunner, lab: Path,
+                                                                  runner: str) -> None:
+    """Not 'exited with code 1 and no readable test report' once per suite, after the deploy."""
+    deployed = lab / "deployed"
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner},
+                    deploy=[{"name": "d", "argv": ["touch", str(deployed)]}])
+    selection = write_selection(lab, ["smoke/test_pass.py", "smoke/test_mixed.py"])
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output",
+                 str(lab / "out"))  # no stand-in on PYTHONPATH: this python has no marvin
+    assert result.code == 2, result.err
+    assert f"marvin.python: {sys.executable} cannot run Marvin with {runner}: " \
+           "ModuleNotFoundError: No module named 'marvin'" in result.err
+    assert "Traceback" not in result.err and not deployed.exists()
+    assert records(lab) == []
+
+
 def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
     result, out = _run(cli, lab, ["smoke/test_pass.py", "smoke/test_mixed.py"])
     assert result.code == 1

@@ -30,6 +30,7 @@ from vrtest.runner.execute import run_suites
 from vrtest.runner.lab_stage import lab_for_checks
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
+from vrtest.runner.preflight import check_marvin_python
 from vrtest.runner.process import ChildRegistry
 from vrtest.runner.shard import load_durations, select_shard
 from vrtest.runner.store import RUN_META, SELECTION, RunStore
@@ -128,6 +129,15 @@ def stage_plan(state: RunState) -> None:
     resumed = f", {len(skipped)} already finished" if skipped else ""
     state.console.info(f"[plan] {len(state.plan.suites)} suite(s) to run, "
                        f"{len(state.plan.checks)} check(s), {len(plan.not_run)} not run{resumed}")
+
+
+def stage_preflight(state: RunState) -> None:
+    """Before any deploy: the checkout holds the suites and marvin.python can run them."""
+    if not state.plan.suites:
+        return
+    ctx = _suite_context(state, state.store.directory / MARVIN_CONFIG)
+    with state.console.status(f"[preflight] {state.env.marvin.python or 'nosetests'}"):
+        check_marvin_python(state.env, ctx.checkout, ctx.run_dir)
 
 
 def stage_deploy(state: RunState) -> None:
@@ -255,6 +265,7 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
         show_plan(state.plan, state.env, options, console, state.selection)
         return int(ExitCode.OK)
     try:
+        stage_preflight(state)
         stage_deploy(state)
         config = stage_marvin_config(state)
         stage_marvin(state, config)
