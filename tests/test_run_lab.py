@@ -63,7 +63,7 @@ def test_main_job_passes_on_a_healthy_lab_and_leaves_it_down(cli: CliRunner, lab
     summary = (out / "summary.md").read_text()
     assert summary.startswith("## vrtest: :white_check_mark: PASSED (")  # "(N not run)"
     assert "default-route\\[r-4-VM\\] · PASSED" in summary
-    assert "no CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
+    assert "not a CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     marvin = [r for r in records if r["kind"] == "marvin"]
     assert marvin and all(r["metadata"].get("not_run") == "true" for r in marvin)
