@@ -27,7 +27,7 @@ from vrtest.runner.changes import load_selection_file, select_for_run
 from vrtest.runner.checks_stage import run_check_stage
 from vrtest.runner.dry_run import show_plan
 from vrtest.runner.execute import run_suites
-from vrtest.runner.lab_stage import lab_for_checks
+from vrtest.runner.lab_stage import lab_for_checks, lab_for_marvin
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
 from vrtest.runner.preflight import check_marvin_python
@@ -268,9 +268,11 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
         stage_preflight(state)
         stage_deploy(state)
         config = stage_marvin_config(state)
-        stage_marvin(state, config)
-        stage_fastlane(state)
-        stage_checks(state)
+        with lab_for_marvin(env, len(state.plan.suites), [c.name for c in state.plan.checks],
+                            console):
+            stage_marvin(state, config)
+            stage_fastlane(state)
+            stage_checks(state)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")
         console.error(exc.message)
