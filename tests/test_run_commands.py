@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,7 +19,13 @@ from vrtest.environment import (
     MarvinSettings,
     load_environment,
 )
-from vrtest.runner.marvin_command import attr_expression, build_invocation, qualified_tests
+from vrtest.runner.bridge_path import install_bridge
+from vrtest.runner.marvin_command import (
+    attr_expression,
+    build_invocation,
+    child_environment,
+    qualified_tests,
+)
 from vrtest.runner.plan import PlanInput, PlannedSuite, make_plan, read_selection
 
 MANAGEMENT = Management(api_url="http://127.0.0.1:8080/client/api")
@@ -60,7 +68,22 @@ def test_pytest_argv_uses_node_ids(tmp_path: Path) -> None:
     assert argv[-1] == "test/integration/smoke/test_mixed.py::TestMixed"
     assert "--marvin-test=TestMixed.test_02_fails" in argv
     assert "--marvin-zone=z" in argv and "--marvin-hypervisor=xenserver" in argv
-    assert str(Path(__file__).resolve().parent.parent) in invocation.env["PYTHONPATH"]
+    # Only the bridge goes on Marvin's path, never vrtest's package root (its site-packages).
+    assert invocation.env["PYTHONPATH"].split(os.pathsep)[0] == str(tmp_path / ".marvin-bridge")
+    assert str(Path(__file__).resolve().parent.parent) not in invocation.env["PYTHONPATH"]
+
+
+def test_installed_bridge_is_what_marvins_python_imports(tmp_path: Path) -> None:
+    root = install_bridge(tmp_path)
+    settings = MarvinSettings(runner="pytest", python=sys.executable)
+    env = {**os.environ, **child_environment(settings, tmp_path, "smoke/x.py")}
+    probe = "import vrtest, vrtest.marvin_bridge.plugin as p; print(p.__file__, vrtest.__doc__)"
+    done = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.startswith(str(root / "vrtest" / "marvin_bridge" / "plugin.py"))
+    assert "Marvin bridge only" in done.stdout
+    assert sorted(p.name for p in (root / "vrtest").iterdir()) == ["__init__.py",
+                                                                    "marvin_bridge"]
 
 
 def test_hostile_suite_names_stay_single_arguments(tmp_path: Path) -> None:

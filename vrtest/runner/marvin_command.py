@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import vrtest
 from vrtest.environment import MarvinSettings
 from vrtest.marvin_bridge.narrow import nose_selection, split_names
+from vrtest.runner.bridge_path import bridge_dir
 
 INTEGRATION_DIR = "test/integration"
 BRIDGE_PLUGIN = "vrtest.marvin_bridge.plugin"
@@ -128,10 +128,9 @@ def child_environment(settings: MarvinSettings, run_dir: Path, suite_path: str,
                       base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Variables added for the suite process (the rest of os.environ is inherited)."""
     env = {"PYTHONUNBUFFERED": "1", "VRTEST_RUN_DIR": str(run_dir), "VRTEST_SUITE": suite_path}
-    if settings.runner == "pytest":
-        package_root = str(Path(vrtest.__file__).resolve().parent.parent)
+    if settings.runner == "pytest":  # the bridge alone (install_bridge), not vrtest's packages
         current = (base if base is not None else os.environ).get("PYTHONPATH", "")
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, current) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(bridge_dir(run_dir)), current) if p)
     return env
 
 

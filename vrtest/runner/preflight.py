@@ -12,6 +12,7 @@ from pathlib import Path
 
 from vrtest.environment import Environment
 from vrtest.errors import ConfigError
+from vrtest.runner.bridge_path import install_bridge
 from vrtest.runner.marvin_command import BRIDGE_PLUGIN, child_environment
 
 PROBE_TIMEOUT = 120.0
@@ -29,6 +30,8 @@ def probe_source(runner: str) -> str:
 def check_marvin_python(env: Environment, checkout: Path, run_dir: Path) -> None:
     """Raise ConfigError (exit 2) when ``marvin.python`` cannot import what the runner needs."""
     settings = env.marvin
+    if settings.runner == "pytest":
+        install_bridge(run_dir)
     if not settings.python:  # the `nosetests` script: its own interpreter
         return
     child_env = {**os.environ, **child_environment(settings, run_dir, "(preflight)")}

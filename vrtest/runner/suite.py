@@ -9,6 +9,7 @@ from pathlib import Path
 
 from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
+from vrtest.runner.bridge_path import install_bridge
 from vrtest.runner.marvin_command import LOG_FOLDER, build_invocation
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
@@ -33,6 +34,8 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
     """Run ``suite``; None when the run was interrupted before it finished."""
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     clock = time.monotonic()
+    if ctx.settings.runner == "pytest":
+        install_bridge(ctx.run_dir)
     invocation = build_invocation(ctx.settings, ctx.checkout, ctx.run_dir, ctx.config,
                                   suite.path, suite.tests)
     log = invocation.report_file.with_suffix(".log")
