@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from tests.run_support import (
     write_selection,
 )
 from vrtest.marvin_bridge.attrs import method_lookup, parse_groups, wanted
+from vrtest.marvin_bridge.plugin import inject_clients
 
 
 def _pytest(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
@@ -139,3 +141,21 @@ def test_attr_falls_back_to_the_class() -> None:
 
     assert wanted(parse_groups(["tags=advanced"]), method_lookup(method, Suite))
     assert json.dumps(parse_groups(["a=1,!b", " "])) == '[[["a", "1"], ["b", false]]]'
+
+
+def test_injection_sets_what_marvins_nose_plugin_sets_and_nothing_more() -> None:
+    """A test passing under the bridge must not rely on attributes nose runs never have."""
+
+    class Client:
+        identifier = None
+
+    class Suite:
+        pass
+
+    client, logger = Client(), logging.getLogger("marvin.bridge.test")
+    inject_clients(Suite, {"client": client, "config": {"zones": []}, "logger": logger})
+    assert Suite.testClient is client and Suite.clstestclient is client  # type: ignore[attr-defined]
+    assert Suite.config == {"zones": []}  # type: ignore[attr-defined]
+    assert Suite.warn == logger.warning  # type: ignore[attr-defined]
+    assert client.identifier == "Suite"  # Marvin names the client after the class
+    assert not hasattr(Suite, "apiclient") and not hasattr(Suite, "hypervisor")

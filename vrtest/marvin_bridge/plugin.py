@@ -48,12 +48,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config_file, deploy_dc_flag=deploy, zone=config.getoption("--marvin-zone"),
         hypervisor_type=hypervisor, user_logfolder_path=config.getoption("--marvin-log-folder"))
     if marvin.init() == "FAILED":
-        raise pytest.UsageError(f"Marvin could not initialise from {config_file}")
+        folder = getattr(marvin, "getLogFolderPath", lambda: None)()
+        where = f"; its log: {folder}/runinfo.txt" if folder else ""
+        raise pytest.UsageError(f"Marvin could not initialise from {config_file}{where}")
     config.stash[_STATE_KEY] = {
         "client": marvin.getTestClient(),
         "config": marvin.getParsedConfig(),
         "logger": marvin.getLogger(),
-        "hypervisor": hypervisor,
     }
 
 
@@ -80,19 +81,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 inject_clients(cls, state)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Name the test client after the test, as Marvin's nose plugin does in ``beforeTest``."""
+    state = item.config.stash.get(_STATE_KEY, {})
+    cls = getattr(item, "cls", None)
+    if state and cls is not None:
+        state["client"].identifier = f"{cls.__name__}-{item.name}"
+
+
 def inject_clients(cls: type, state: dict[str, Any]) -> None:
-    """Set what Marvin's nose plugin sets on a test class (``_injectClients``)."""
+    """Set exactly what Marvin's nose plugin sets on a test class (``_injectClients``)."""
     client, logger = state["client"], state["logger"]
     for name, method in (("debug", "debug"), ("info", "info"), ("warn", "warning"),
                          ("error", "error")):
         setattr(cls, name, getattr(logger, method))
-    if getattr(client, "identifier", "") is None:
-        client.identifier = cls.__module__
     cls.testClient = client  # type: ignore[attr-defined]
-    cls.clstestclient = client  # type: ignore[attr-defined]
     cls.config = state["config"]  # type: ignore[attr-defined]
-    cls.hypervisor = state["hypervisor"]  # type: ignore[attr-defined]
-    if hasattr(client, "getApiClient"):
-        cls.apiclient = client.getApiClient()  # type: ignore[attr-defined]
+    if getattr(client, "identifier", "") is None:
+        client.identifier = cls.__name__
+    cls.clstestclient = client  # type: ignore[attr-defined]
     if hasattr(cls, "user") and hasattr(client, "getUserApiClient"):
         client.getUserApiClient(cls.UserName, cls.DomainName, cls.AcctType)  # type: ignore[attr-defined]
