@@ -28,7 +28,8 @@ from vrtest.marvin_bridge.plugin import inject_clients
 def _pytest(root: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Path]:
     checkout = make_checkout(root)
     config = root / "marvin.cfg"
-    config.write_text('# licence header, as in setup/dev/*.cfg\n{"zones": [{"name": "zim1"}]}\n')
+    config.write_text('# licence header, as in setup/dev/*.cfg\n{"zones": [{"name": "zim1"}], '
+                      '"dbSvr": {"dbSvr": "localhost"}}\n')  # real Marvin needs dbSvr
     junit = root / "junit.xml"
     environ = {**os.environ, **standin_environ(root)}
     process = subprocess.run(

@@ -209,6 +209,23 @@ def test_python_without_marvin_is_one_config_error_before_deploy(cli: CliRunner,
     assert records(lab) == []
 
 
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_marvin_init_failure_names_marvins_reason(cli: CliRunner, lab: Path, runner: str) -> None:
+    """Marvin prints only 'Marvin Init Failed'; the reason is in its runinfo.txt."""
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner})
+    selection = write_selection(lab, ["smoke/test_pass.py"])
+    out = lab / "out"
+    environ = {**standin_environ(lab), "STANDIN_INIT_ERROR": "OSError: [Errno 28] No space left"}
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=environ)
+    assert result.code == 1, result.err
+    error = results(out)[0]["error"]
+    assert "OSError: [Errno 28] No space left" in error, error
+    if runner == "nose":
+        assert error.startswith("Marvin could not initialise: OSError") and "runinfo.txt" in error
+    assert "no readable test report" not in error
+
+
 def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
     result, out = _run(cli, lab, ["smoke/test_pass.py", "smoke/test_mixed.py"])
     assert result.code == 1

@@ -11,6 +11,7 @@ from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.bridge_path import install_bridge
 from vrtest.runner.marvin_command import LOG_FOLDER, build_invocation
+from vrtest.runner.marvin_log import init_failure
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
 from vrtest.runner.store import mask_file, mask_tree
@@ -47,7 +48,7 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
         return None
     base = SuiteResult(name=suite.path, kind="marvin", command=invocation.argv, started=started,
                        metadata={"runner": ctx.settings.runner, "log": str(log)})
-    tests, error = _read_attempt(invocation.report_file, outcome, ctx.timeout)
+    tests, error = _read_attempt(invocation.report_file, outcome, ctx.timeout, log)
     for attempt in range(1, ctx.reruns + 1):
         if error or not any(t.outcome.is_failure for t in tests):
             break
@@ -59,7 +60,7 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
                                duration=time.monotonic() - clock)
 
 
-def _read_attempt(report: Path, outcome: ProcessOutcome, timeout: float
+def _read_attempt(report: Path, outcome: ProcessOutcome, timeout: float, log: Path
                   ) -> tuple[list[TestResult], str]:
     if outcome.start_error:
         return [], outcome.start_error
@@ -68,6 +69,9 @@ def _read_attempt(report: Path, outcome: ProcessOutcome, timeout: float
     try:
         tests = parse_report(report)
     except ValueError as exc:
+        why = init_failure(log)
+        if why:
+            return [], f"{why}; exited with code {outcome.returncode}"
         return [], f"exited with code {outcome.returncode} and {exc}"
     if not tests and outcome.returncode not in (0, None):
         return [], f"exited with code {outcome.returncode} and ran no tests"
@@ -86,7 +90,7 @@ def _rerun(suite: PlannedSuite, tests: list[TestResult], attempt: int,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
     mask_tree(ctx.run_dir / LOG_FOLDER)
-    again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout)
+    again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout, log)
     return merge_rerun(tests, again, error)
 
 

@@ -189,7 +189,7 @@ def main(argv: list[str]) -> int:
                       hypervisor_type=options.get("--hypervisor"),
                       user_logfolder_path=options.get("--log-folder-path"))
     if "--with-marvin" in options and init.init() != "SUCCESS":
-        sys.stderr.write("Marvin: config file could not be read\n")
+        print("\nStarting Marvin Failed, exiting. Please Check")  # real Marvin's words
         return 1
     client = {"testClient": init.getTestClient(), "clstestclient": init.getTestClient(),
               "config": init.getParsedConfig(), "hypervisor": options.get("--hypervisor")}
