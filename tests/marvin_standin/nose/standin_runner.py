@@ -63,7 +63,7 @@ def attr_ok(function: Any, cls: type, expressions: list[str]) -> bool:
         ok = True
         for condition in filter(None, (c.strip() for c in expression.split(","))):
             key, _, value = condition.partition("=")
-            actual = getattr(function, key, getattr(cls, key, None))
+            actual = getattr(function, key, getattr(cls, key, False))  # nose: missing = False
             if not value:
                 ok = not actual if key.startswith("!") else bool(actual)
             elif isinstance(actual, (list, tuple)):
