@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,13 +178,45 @@ def test_vrtest_run_with_a_fastlane_environment(cli: Any, pkg_root: Path, tmp_pa
 def test_sweep_removes_what_a_killed_run_left(tmp_path: Path) -> None:
     prefix = f"vfs{os.getpid() % 100000}"
     state_dir = tmp_path / "run"
-    code = ("import os, sys; from pathlib import Path; from vrtest.fastlane.ns import Ledger; "
-            f"l = Ledger(Path({str(state_dir / prefix / 'a' / 'state.json')!r})); "
-            f"l.add_netns({prefix + '-0'!r}); os._exit(9)")
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
-    assert leftovers(prefix, state_dir) == [f"netns {prefix}-0"]
-    assert sweep(state_dir) == [f"{prefix}-0"]
-    assert leftovers(prefix, state_dir) == []
+    run_dir = state_dir / prefix / "a"
+    # The killed owner recorded a namespace and a holder whose command line names its run dir;
+    # a process it never recorded (same marker) must survive the sweep.
+    code = textwrap.dedent(f"""
+        import os, subprocess, sys
+        from pathlib import Path
+        from vrtest.fastlane.ns import Ledger
+        sleeper = [sys.executable, "-c", "import time; time.sleep(120)", {str(run_dir)!r}]
+        ledger = Ledger(Path({str(run_dir / 'state.json')!r}))
+        ledger.add_netns({prefix + '-0'!r})
+        quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        holder = subprocess.Popen(sleeper, **quiet)
+        ledger.add_pid(holder.pid)
+        stranger = subprocess.Popen(sleeper, **quiet)
+        print(holder.pid, stranger.pid, flush=True)
+        os._exit(9)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 9, done.stderr
+    holder, stranger = (int(word) for word in done.stdout.split())
+    try:
+        assert f"netns {prefix}-0" in leftovers(prefix, state_dir)
+        assert sweep(state_dir) == [f"{prefix}-0"]
+        assert _state(holder) in ("gone", "Z")  # killed (a zombie until its new parent reaps it)
+        assert Path(f"/proc/{stranger}").exists()  # not recorded: not the sweep's to kill
+        assert [item for item in leftovers(prefix, state_dir) if item.startswith("netns")] == []
+    finally:
+        for pid in (holder, stranger):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert not (run_dir / "state.json").exists()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 IPSEC_SIDE = """config setup

@@ -16,11 +16,11 @@ from vrtest.history.importer import (
     find_run_dirs,
     load_run,
     read_results,
-    read_run_meta,
 )
 from vrtest.history.records import BASELINE_KINDS, RUN_KINDS
 from vrtest.history.store import HistoryStore, default_history_path, open_store
 from vrtest.history.timeparse import parse_since
+from vrtest.runner.store import read_json
 
 NAME = "history"
 HELP = "import runs into the history store; flake rates, durations, new/known/flaky failures"
@@ -222,7 +222,7 @@ def durations_handler(args: argparse.Namespace, console: Console) -> int:
 def classify_handler(args: argparse.Namespace, console: Console) -> int:
     """Classify a finished run's failures; the exit code follows ``--fail-on``."""
     suites, _ = read_results(_results_path(args.dir, RESULTS_FILE))
-    env = args.env or str(read_run_meta(args.dir / RUN_FILE).get("env") or "")
+    env = args.env or str(read_json(args.dir / RUN_FILE).get("env") or "")
     if not env:
         raise UsageError(f"{args.dir}: run.json names no env", hint="pass --env NAME")
     policy = baseline.BaselinePolicy(last=args.last, flaky_threshold=args.flaky_threshold)

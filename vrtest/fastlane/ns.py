@@ -1,8 +1,9 @@
 """Namespace and process bookkeeping for fast-lane sandboxes, over ``vrtest.lab.netns``.
 
-Every network namespace and holder PID (with its start time, so a reused PID is never
-killed) is written to a state file *before* it is made, so :meth:`Ledger.cleanup` (and
-:func:`sweep` after a crash) removes exactly those.
+Every network namespace and holder process (PID with its start time, so a reused PID is
+never killed) is written to a state file *before* it is made, so :meth:`Ledger.cleanup`
+(and :func:`sweep` after a crash) removes exactly those. The primitives (namespaces,
+process records, killing) are the embedded lab's; only the ledger's shape is the lane's.
 """
 
 from __future__ import annotations
@@ -10,29 +11,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import threading
-import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from vrtest.errors import ConfigError
 from vrtest.lab import netns
-
-IP_TIMEOUT = 15
-
-
-def ip_batch(lines: list[str], *, netns_name: str | None = None) -> None:
-    """Run several ``ip`` commands in one process (``ip -batch -``); a failure raises LabError."""
-    where = ["-n", netns_name] if netns_name else []
-    netns.run(["ip", *where, "-batch", "-"], input_text="\n".join(lines) + "\n",
-              timeout=IP_TIMEOUT)
+from vrtest.lab.netns import ProcessRecord
 
 
 def require_root() -> None:
     """Refuse to go on unless running as root (namespaces, overlay mounts)."""
-    if os.geteuid() != 0:
-        raise ConfigError("the fast lane needs root (network, mount and PID namespaces)",
-                          hint="run it as root, e.g. sudo python -m vrtest.fastlane ...")
+    netns.require_root("the fast lane needs root (network, mount and PID namespaces)",
+                       "run it as root, e.g. sudo python -m vrtest.fastlane ...")
 
 
 class LedgerClosed(RuntimeError):
@@ -42,11 +32,11 @@ class LedgerClosed(RuntimeError):
 class Ledger:
     """The resources one fast-lane run made, mirrored in ``state.json``."""
 
-    def __init__(self, state_file: Path) -> None:
+    def __init__(self, state_file: Path, *, namespaces: Sequence[str] = (),
+                 processes: Sequence[ProcessRecord] = ()) -> None:
         self.state_file = state_file
-        self.netns: list[str] = []
-        self.pids: list[int] = []
-        self.starts: dict[int, int | None] = {}
+        self.netns: list[str] = list(namespaces)
+        self.processes: list[ProcessRecord] = list(processes)
         self.closed = False
         self.lock = threading.Lock()
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -54,8 +44,7 @@ class Ledger:
 
     def _save(self) -> None:
         data = {"owner": os.getpid(), "owner_start": netns.start_time(os.getpid()),
-                "netns": self.netns, "pids": self.pids,
-                "starts": {str(k): v for k, v in self.starts.items()}}
+                "netns": self.netns, "processes": self.processes}
         tmp = self.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         os.replace(tmp, self.state_file)
@@ -70,12 +59,12 @@ class Ledger:
 
     def add_pid(self, pid: int) -> None:
         """Record a sandbox holder (its command line names the run directory) to kill at cleanup."""
+        record = ProcessRecord(pid=pid, start=netns.start_time(pid) or 0)
         with self.lock:
             if self.closed:
-                _kill_all([pid])
+                netns.kill_and_wait([record])
             self._refuse_if_closed()
-            self.pids.append(pid)
-            self.starts[pid] = netns.start_time(pid)
+            self.processes.append(record)
             self._save()
 
     def _refuse_if_closed(self) -> None:
@@ -86,40 +75,16 @@ class Ledger:
         """Kill recorded processes, delete recorded namespaces; return what failed."""
         with self.lock:
             self.closed = True
-            problems = _kill_all(self.pids)
+            problems = [f"process {pid} still running"
+                        for pid in netns.kill_and_wait(self.processes)]
             for name in reversed(self.netns):
                 netns.delete_netns(name)
                 if netns.netns_exists(name):
                     problems.append(f"netns {name} not deleted")
-            self.pids, self.netns = [], []
+            self.processes, self.netns = [], []
             with contextlib.suppress(FileNotFoundError):
                 self.state_file.unlink()
             return problems
-
-
-def _kill_all(pids: list[int]) -> list[str]:
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 5
-    alive = list(pids)
-    while alive and time.monotonic() < deadline:
-        for pid in list(alive):
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-            if not _alive(pid):
-                alive.remove(pid)
-        if alive:
-            time.sleep(0.02)
-    return [f"process {pid} still running" for pid in alive]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
 
 
 def _cmdline(pid: int) -> str:
@@ -130,6 +95,12 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _owner_alive(data: dict[str, object]) -> bool:
+    owner = data.get("owner")
+    return isinstance(owner, int) and netns.is_alive(
+        ProcessRecord(pid=owner, start=int(str(data.get("owner_start") or 0))))
+
+
 def sweep(state_dir: Path) -> list[str]:
     """Clean up after runs whose owner died (SIGKILL, power loss); return what was removed."""
     removed: list[str] = []
@@ -138,16 +109,13 @@ def sweep(state_dir: Path) -> list[str]:
             data = json.loads(state_file.read_text())
         except (OSError, ValueError):
             continue
-        owner = int(data.get("owner", 0))
-        if _alive(owner) and netns.start_time(owner) == data.get("owner_start"):
+        if not isinstance(data, dict) or _owner_alive(data):
             continue
-        ledger = Ledger.__new__(Ledger)
-        ledger.state_file = state_file
-        ledger.closed, ledger.lock, ledger.starts = False, threading.Lock(), {}
-        ledger.netns = list(data.get("netns", []))
-        marker, starts = str(state_file.parent), data.get("starts", {})
-        ledger.pids = [p for p in data.get("pids", []) if marker in _cmdline(p)
-                       and netns.start_time(p) == starts.get(str(p))]
-        removed.extend(ledger.netns)
-        ledger.cleanup()
+        marker = str(state_file.parent)
+        holders = [ProcessRecord(pid=int(p["pid"]), start=int(p["start"]))
+                   for p in data.get("processes", [])
+                   if marker in _cmdline(int(p["pid"]))]  # is_alive checks the start time
+        namespaces = [str(name) for name in data.get("netns", [])]
+        removed.extend(namespaces)
+        Ledger(state_file, namespaces=namespaces, processes=holders).cleanup()
     return removed

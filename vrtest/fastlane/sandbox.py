@@ -21,7 +21,8 @@ from pathlib import Path
 from types import TracebackType
 
 from vrtest.errors import VrtestError
-from vrtest.fastlane.ns import Ledger, LedgerClosed, ip_batch
+from vrtest.fastlane.ns import Ledger, LedgerClosed
+from vrtest.lab import netns as lab_netns
 
 SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 UP_TIMEOUT = 30.0
@@ -132,9 +133,9 @@ class SandboxGroup:
 
     def _make_peer(self) -> None:
         self.ledger.add_netns(self.peer)
-        ip_batch([line for nic in range(self.nics) for line in (
+        lab_netns.ip_batch([line for nic in range(self.nics) for line in (
             f"link add x{nic} address 02:00:00:fe:{nic:02x}:fe type bridge",
-            f"link set x{nic} up")], netns_name=self.peer)
+            f"link set x{nic} up")], netns=self.peer)
 
     def peer_run(self, argv: list[str], timeout: float = 15.0) -> subprocess.CompletedProcess[str]:
         """Run a command in the peer namespace (gateways, guest VMs, VPN peers)."""
@@ -145,10 +146,11 @@ class SandboxGroup:
         """Create a router: netns with eth0..ethN on the peer bridges, overlay root, init."""
         netns = f"{self.prefix}-{index}"
         self.ledger.add_netns(netns)
-        ip_batch([f"link add eth{nic} netns {netns} address {nic_mac(index, nic)} type veth "
-                  f"peer name p{index}-{nic} netns {self.peer}" for nic in range(self.nics)])
-        ip_batch([f"link set p{index}-{nic} master x{nic} up" for nic in range(self.nics)],
-                 netns_name=self.peer)
+        lab_netns.ip_batch([
+            f"link add eth{nic} netns {netns} address {nic_mac(index, nic)} type veth "
+            f"peer name p{index}-{nic} netns {self.peer}" for nic in range(self.nics)])
+        lab_netns.ip_batch([f"link set p{index}-{nic} master x{nic} up"
+                            for nic in range(self.nics)], netns=self.peer)
         router = Router(name, netns, self._start_init(name, netns))
         self.routers[name] = router
         return router

@@ -14,6 +14,7 @@ from vrtest.errors import ConfigError, UsageError
 from vrtest.history.records import RUN_KINDS, RunRecord, SuiteRow, TestRow
 from vrtest.masking import mask
 from vrtest.results import Outcome, SuiteResult, TestResult
+from vrtest.runner.store import read_json
 
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.jsonl"
@@ -57,14 +58,14 @@ def _is_run_dir(path: Path) -> bool:
 def _is_merged(path: Path) -> bool:
     """A `vrtest report merge` output repeats its inputs: found below a dir, it is skipped."""
     try:
-        return "merged_from" in read_run_meta(path / RUN_FILE)
+        return "merged_from" in read_json(path / RUN_FILE)
     except ConfigError:
         return False
 
 
 def load_run(directory: Path, *, kind: str | None = None) -> LoadedRun:
     """Read ``directory`` into a record; ``kind`` overrides the lane derived from run.json."""
-    meta = read_run_meta(directory / RUN_FILE)
+    meta = read_json(directory / RUN_FILE)
     path = directory / RESULTS_FILE
     lines, warnings = _json_lines(path)
     suites, tests = [], []
@@ -93,20 +94,6 @@ def load_run(directory: Path, *, kind: str | None = None) -> LoadedRun:
         tests=tuple(tests),
     )
     return LoadedRun(record, tuple(warnings))
-
-
-def read_run_meta(path: Path) -> dict[str, Any]:
-    """run.json as a dict; a missing file is an empty dict (partial runs still import)."""
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid JSON: {exc}", path=str(path),
-                          hint="re-run `vrtest report` or remove the file") from exc
-    if not isinstance(data, dict):
-        raise ConfigError("expected a JSON object", path=str(path))
-    return data
 
 
 def _json_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:

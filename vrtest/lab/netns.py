@@ -48,13 +48,13 @@ class ProcessRecord(TypedDict):
     start: int
 
 
-def require_root() -> None:
-    """Refuse to go on unless running as root."""
+def require_root(
+    what: str = "the embedded lab needs root (namespaces, mounts, iptables)",
+    hint: str = "run it as root, e.g. sudo vrtest lab up",
+) -> None:
+    """Refuse to go on unless running as root; ``what`` says who needs it and why."""
     if os.geteuid() != 0:
-        raise ConfigError(
-            "the embedded lab needs root (namespaces, mounts, iptables)",
-            hint="run it as root, e.g. sudo vrtest lab up",
-        )
+        raise ConfigError(what, hint=hint)
 
 
 def find_tool(name: str) -> str | None:
@@ -246,7 +246,10 @@ def is_alive(record: ProcessRecord) -> bool:
     started = start_time(record["pid"])
     if started is None or started != record["start"]:
         return False
-    status = Path(f"/proc/{record['pid']}/status").read_text()
+    try:
+        status = Path(f"/proc/{record['pid']}/status").read_text()
+    except OSError:  # gone between the two reads
+        return False
     return "\nState:\tZ" not in status
 
 
@@ -280,6 +283,21 @@ def stop_all(records: Iterable[ProcessRecord], *, timeout: float = 3.0) -> None:
     for record in alive:
         _signal(record["pid"], signal.SIGKILL)
         _reap(record["pid"])
+
+
+def kill_and_wait(records: Iterable[ProcessRecord], *, timeout: float = 5.0) -> list[int]:
+    """SIGKILL the recorded processes at once and wait for them; return the PIDs still alive."""
+    alive = [record for record in records if is_alive(record)]
+    for record in alive:
+        _signal(record["pid"], signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while alive and time.monotonic() < deadline:
+        for record in alive:
+            _reap(record["pid"])
+        alive = [record for record in alive if is_alive(record)]
+        if alive:
+            time.sleep(0.02)
+    return [record["pid"] for record in alive]
 
 
 def kill_pids(pids: Iterable[int]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import threading
@@ -13,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vrtest.console import Console
-from vrtest.errors import VrtestError
+from vrtest.errors import ConfigError, VrtestError
 from vrtest.matrix.cells import Cell
 from vrtest.matrix.scope import (
     discover_cell_routers,
     write_cell_selection,
     write_nothing_to_run,
 )
-from vrtest.runner.store import write_json
+from vrtest.runner.store import read_json, write_json
 
 CellExecutor = Callable[[Cell, Path], int]  # runs one cell into its dir; returns the exit code
 CELL_LOG = "matrix-cell.log"
@@ -103,19 +102,20 @@ class SubprocessExecutor:
                 child.kill()
 
 
-def stamp_cell(directory: Path, cell: Cell) -> None:
-    """Record the cell in the run's run.json so history import knows its cell and plan."""
+def stamp_cell(directory: Path, cell: Cell) -> str | None:
+    """Record the cell in the run's run.json so history import knows its cell and plan;
+    a damaged run.json is replaced by the cell's facts, and the warning is returned."""
     path = directory / "run.json"
+    warning = None
     try:
-        meta = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    except json.JSONDecodeError:
-        meta = {}
-    if not isinstance(meta, dict):
-        meta = {}
+        meta = read_json(path)
+    except ConfigError as exc:
+        meta, warning = {}, f"{exc.one_line()}; rewritten with the cell's facts only"
     meta.setdefault("env", cell.env)
     meta.update({"cell": cell.id, "plan": cell.plan, "network_kind": cell.kind})
     directory.mkdir(parents=True, exist_ok=True)
     write_json(path, meta)
+    return warning
 
 
 def zone_groups(cells: Sequence[Cell]) -> list[list[Cell]]:
@@ -172,7 +172,9 @@ def _run_one(cell: Cell, directory: Path, executor: CellExecutor, console: Conso
                  f"{len(cell.checks)} checks)")
     start = time.monotonic()
     code = executor(cell, directory)
-    stamp_cell(directory, cell)
+    warning = stamp_cell(directory, cell)
+    if warning:
+        console.warn(f"cell {cell.id}: {warning}")
     run = CellRun(cell, directory, code, time.monotonic() - start)
     console.info(f"cell {cell.id}: exit {code} after {run.seconds:.0f}s")
     return run

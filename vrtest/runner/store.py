@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from vrtest.errors import UsageError
+from vrtest.errors import ConfigError, UsageError
 from vrtest.masking import mask
 from vrtest.results import SuiteResult
 
@@ -85,15 +85,23 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from ``path`` ({} when absent)."""
-    if not path.exists():
+    """A JSON object of a run directory (run.json, selection.json): {} when absent (a partial
+    run still reads), a one-line ConfigError when damaged. The one reader for these files."""
+    if not path.is_file():
         return {}
+    hint = "is this a vrtest run directory? regenerate it with `vrtest report` or remove the file"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})",
-                         hint="is this a vrtest run directory?") from exc
-    return data if isinstance(data, dict) else {}
+        raise ConfigError(f"not valid JSON ({exc.msg})", path=str(path), line=exc.lineno,
+                          hint=hint) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("not UTF-8 text", path=str(path), hint=hint) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+    if not isinstance(data, dict):
+        raise ConfigError("expected a JSON object", path=str(path), hint=hint)
+    return data
 
 
 def load_results(directory: Path) -> list[SuiteResult]:
