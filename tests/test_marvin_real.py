@@ -1,8 +1,9 @@
 """Opt-in: ``vrtest run`` with the REAL Marvin (Apache CloudStack's tools/marvin + pynose).
 
 Needs ``VRTEST_MARVIN_PYTHON`` (a python with Marvin, pynose and pytest installed) and
-``VRTEST_CLOUDSTACK`` (a checkout-shaped tree with ``test/integration``); docs/run.md
-("Real Marvin") shows how to make both. Marvin talks to the embedded lab's signed API.
+``VRTEST_CLOUDSTACK`` (a checkout-shaped tree with ``test/integration``): ``ci/real-marvin.sh
+GIT_DIR`` builds both from a CloudStack repository (docs/run.md, "Real Marvin"). Marvin talks
+to the embedded lab's signed API.
 
 - Upstream suites selected for CsRoute.py fail in ``setUpClass`` (the lab answers list calls
   only): each is reported as ERROR with real Marvin's own message, never as passed, "no tests"
@@ -35,7 +36,8 @@ pytestmark = [
     pytest.mark.lab,
     pytest.mark.skipif(not (MARVIN_PYTHON and CHECKOUT),
                        reason="set VRTEST_MARVIN_PYTHON (a python with Marvin, pynose and "
-                              "pytest) and VRTEST_CLOUDSTACK (a tree with test/integration)"),
+                              "pytest) and VRTEST_CLOUDSTACK (a tree with test/integration); "
+                              "ci/real-marvin.sh GIT_DIR makes both"),
     pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root"),
 ]
 RUNNERS = ["nose", "pytest"]
