@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build what the opt-in tests/test_marvin_real.py needs from a CloudStack git repository:
 #   ci/real-marvin.sh GIT_DIR [REVISION] [WORK]      (REVISION: HEAD, WORK: /tmp/vrtest-real-marvin)
-# WORK/cloudstack: a checkout-shaped tree (tools/marvin, test/integration, setup/dev) whose
+# WORK/cloudstack: a checkout-shaped tree (tools/marvin, test/integration, setup/dev, systemvm:
+# VRTEST_CLOUDSTACK serves tests/test_fastlane_cloudstack.py too) whose
 # marvin/cloudstackAPI is generated (ci/marvin_commands_xml.py + Marvin's own codegenerator.py);
 # WORK/venv: Python with that Marvin, pynose (CloudStack CI's nose) and pytest. Nothing of it is
 # ever committed. Then run what it prints. Needs network access to PyPI only.
@@ -14,7 +15,7 @@ mkdir -p "$WORK"
 cd "$WORK"  # not inside GIT_DIR: a bare repository's HEAD file makes "HEAD" ambiguous there
 
 rm -rf cloudstack && mkdir cloudstack
-git --git-dir="$GIT_DIR" archive "$REVISION" tools/marvin test/integration setup/dev \
+git --git-dir="$GIT_DIR" archive "$REVISION" tools/marvin test/integration setup/dev systemvm \
   | tar -x -C cloudstack
 python3 "$HERE/marvin_commands_xml.py" "$GIT_DIR" "$REVISION" commands.xml
 (cd cloudstack/tools/marvin/marvin && python3 codegenerator.py -s "$WORK/commands.xml" -o .)
