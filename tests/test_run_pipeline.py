@@ -286,6 +286,16 @@ def test_suite_missing_from_checkout_is_an_error_result(cli: CliRunner, lab: Pat
     assert passed["tests"][0]["outcome"] == "passed"
 
 
+def test_a_directory_is_never_a_nose_target(cli: CliRunner, lab: Path) -> None:
+    """Real Marvin's nose plugin runs os.system("python " + filename) on each file it finds
+    in a directory target (wantFile): vrtest names single files only, so no PR-controlled
+    file name reaches that shell."""
+    result, out = _run(cli, lab, ["smoke", "smoke/"])
+    assert result.code == 1
+    assert all("not found in the CloudStack checkout" in r["error"] for r in results(out))
+    assert records(lab) == []  # nose never started
+
+
 def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
     env = write_env(lab, lab / "cloudstack")
     bad = lab / "bad.json"
