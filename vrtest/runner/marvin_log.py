@@ -11,6 +11,7 @@ from pathlib import Path
 
 INIT_FAILED = "==== Marvin Init Failed ===="
 LOG_FOLDER = re.compile(r"==== Log Folder Path: (\S+) All logs will be available here")
+COPIED_TO = re.compile(r"=== Final results are now copied to: (\S+) ===")  # nose plugin
 EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?\w*(?:Error|Exception)\b.*")
 
 
@@ -38,3 +39,15 @@ def last_exception(path: Path) -> str:
         return ""
     found = [line.strip() for line in lines if EXCEPTION_LINE.match(line)]
     return found[-1] if found else ""
+
+
+def log_folders(suite_log: Path, root: Path) -> list[Path]:
+    """The log folders one Marvin process announced in its output, those under ``root`` only."""
+    try:
+        output = suite_log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    named = LOG_FOLDER.findall(output) + COPIED_TO.findall(output)
+    resolved = root.resolve()
+    folders = [Path(name).resolve() for name in named]
+    return [f for f in folders if f.is_relative_to(resolved) and f != resolved]

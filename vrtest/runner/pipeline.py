@@ -28,12 +28,13 @@ from vrtest.runner.checks_stage import run_check_stage
 from vrtest.runner.dry_run import show_plan
 from vrtest.runner.execute import run_suites
 from vrtest.runner.lab_stage import lab_for_checks, lab_for_marvin
+from vrtest.runner.marvin_command import LOG_FOLDER
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
 from vrtest.runner.preflight import check_marvin_python
 from vrtest.runner.process import ChildRegistry
 from vrtest.runner.shard import load_durations, select_shard
-from vrtest.runner.store import RUN_META, SELECTION, RunStore
+from vrtest.runner.store import RUN_META, SELECTION, RunStore, mask_tree
 from vrtest.runner.suite import SuiteContext
 
 MARVIN_CONFIG = "marvin.cfg"
@@ -182,7 +183,10 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
         verdict = "ERROR" if result.error else "FAILED" if result.failed else "ok"
         state.console.info(f"[marvin] {result.name}: {verdict} ({result.duration:.1f}s)")
 
-    run_suites(list(state.plan.suites), ctx, jobs, record)
+    try:
+        run_suites(list(state.plan.suites), ctx, jobs, record)
+    finally:  # whatever a suite's output did not name (a crash, an interrupt)
+        mask_tree(ctx.run_dir / LOG_FOLDER)
 
 
 def _suite_context(state: RunState, config: Path) -> SuiteContext:

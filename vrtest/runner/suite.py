@@ -11,7 +11,7 @@ from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.bridge_path import install_bridge
 from vrtest.runner.marvin_command import LOG_FOLDER, build_invocation
-from vrtest.runner.marvin_log import init_failure
+from vrtest.runner.marvin_log import init_failure, log_folders
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
 from vrtest.runner.store import mask_file, mask_tree
@@ -43,7 +43,7 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
-    mask_tree(ctx.run_dir / LOG_FOLDER)
+    mask_marvin_logs(log, ctx.run_dir / LOG_FOLDER)
     if ctx.registry.stopping:
         return None
     base = SuiteResult(name=suite.path, kind="marvin", command=invocation.argv, started=started,
@@ -89,9 +89,15 @@ def _rerun(suite: PlannedSuite, tests: list[TestResult], attempt: int,
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
-    mask_tree(ctx.run_dir / LOG_FOLDER)
+    mask_marvin_logs(log, ctx.run_dir / LOG_FOLDER)
     again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout, log)
     return merge_rerun(tests, again, error)
+
+
+def mask_marvin_logs(log: Path, root: Path) -> None:
+    """Mask the Marvin log folders this suite's process named (others may still be writing)."""
+    for folder in log_folders(log, root):
+        mask_tree(folder)
 
 
 def merge_rerun(tests: list[TestResult], again: list[TestResult], error: str) -> list[TestResult]:
