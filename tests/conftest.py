@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import signal
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests import leaks
 from vrtest.cli import main
 from vrtest.console import Console
 from vrtest.masking import SecretMasker, isolated_secrets
@@ -28,6 +32,24 @@ class CliResult:
 
 
 CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stranded_processes() -> Iterator[None]:
+    """Every lab fixture removes its processes by PID: at the end nothing may be left running
+    in a namespace the tests deleted (such leftovers are killed, then reported as an error)."""
+    since = leaks.start_ticks(os.getpid()) or 0
+    yield
+    if os.geteuid() != 0:
+        return
+    found = leaks.stranded(since)
+    if found:
+        time.sleep(2)  # a fixture of a concurrent session may still be tearing down
+        found = {pid: cmd for pid, cmd in leaks.stranded(since).items() if pid in found}
+    for pid in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not found, f"processes left in deleted namespaces (killed now): {found}"
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,11 @@ collide; ``close()`` removes everything it made, stopping processes by PID.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -69,6 +71,11 @@ class SshLab:
         """Stop every sshd, delete every namespace and root-side link made."""
         for name in list(self.sshd):
             self.stop_sshd(name)
+        for namespace in self.namespaces:  # sessions a listener left behind (by PID)
+            pids = sh("ip", "netns", "pids", namespace, check=False).stdout.split()
+            for pid in filter(str.isdigit, pids):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
         for link in self.links:
             sh("ip", "link", "del", link, check=False)
         for namespace in self.namespaces:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -140,6 +143,65 @@ def test_one_reconnect_after_a_dropped_hop_transport(lab: sshlab.SshLab, tmp_pat
         assert hop.connects == 2
     finally:
         pool.close()
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def test_a_silent_hop_is_reconnected_not_reused(lab: sshlab.SshLab, tmp_path: Path) -> None:
+    """The hop's session freezes with TCP still open: paramiko keeps calling the transport active;
+    the pool must notice and reconnect instead of failing every router on the dead one."""
+    pool = make_pool(lab, tmp_path, connect_timeout=1.0)
+    listener = lab.sshd["hop"].pid
+    before = _descendants(listener)
+    frozen: set[int] = set()
+    try:
+        hop = pool.hop(lab.hop_ip)
+        assert hop is not None
+        assert hop.run("echo one", 5).stdout == "one\n"
+        frozen = _descendants(listener) - before  # this connection's sshd processes
+        assert frozen
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        assert hop.transport().is_active()  # nothing closed: the peer just went silent
+        outcome: list[object] = []
+
+        def use_a_router() -> None:
+            try:
+                shell = pool.shell("r-1-VM", lab.routers["r-1-VM"], lab.hop_ip)
+                outcome.append(shell.run("echo two").stdout)
+            except Exception as exc:  # reported through the assertion below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=use_a_router, daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+        assert not worker.is_alive(), "hung on the silent hop instead of reconnecting"
+        assert outcome == ["two\n"]
+        assert hop.connects == 2
+    finally:
+        for pid in frozen:  # end the silent session first, so nothing can wait on it
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        pool.close()
+        for pid in frozen:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGCONT)
 
 
 def test_concurrent_routers_share_the_hop(lab: sshlab.SshLab, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import yaml
 
 from tests.conftest import CliRunner
 from tests.lab_descriptor import write_lab_descriptor
@@ -96,6 +98,27 @@ def test_healthy_lab_passes(cli: CliRunner, lab: Path) -> None:
     assert found[("r-6-VM", "redundant-state")] == "PASSED"
     assert found[("r-7-VM", "default-route")] == "PASSED"  # BACKUP: no default route, nic down
     assert "FAILED" not in out and "ERROR" not in out
+
+
+def test_via_management_server_reaches_every_router_through_that_one_hop(
+        cli: CliRunner, lab: Path) -> None:
+    """VMware's way: SSH to the management server, then each router's linklocalip:3922 with the
+    key kept there. The lab's host plays the management server; the host's own credentials in
+    the descriptor are made wrong so only the management-server hop can have been used."""
+    data = yaml.safe_load((lab / "cklab.yaml").read_text())
+    host = data["zones"][0]["pods"][0]["clusters"][0]["hosts"][0]
+    data["management"]["ssh"] = {"host": host["address"], "port": 22, "username": "root",
+                                 "password": host["password"]}
+    host["password"] = "not-the-host-password"
+    data["name"] = "cklab-ms"
+    data["vr_access"]["via"] = "management-server"
+    (lab / "cklab-ms.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    result = cli("check", "--env", "cklab-ms", "--envs-dir", str(lab), "--check", "default-route",
+                 "--format", "json")
+    assert result.code == 0, result.out + result.err
+    tests = {test["name"]: test["outcome"] for test in json.loads(result.out)["tests"]}
+    assert tests == {f"default-route[r-{n}-VM]": "passed" for n in (4, 5, 6, 7)}
+    assert "not-the-host-password" not in result.out + result.err
 
 
 def test_dhcp_hosts_cover_every_vm_of_the_lab(cli: CliRunner, lab: Path) -> None:

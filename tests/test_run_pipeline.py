@@ -23,6 +23,7 @@ from tests.run_support import (
     write_env,
     write_selection,
 )
+from vrtest.runner.deploy import log_name
 
 
 @pytest.fixture
@@ -63,6 +64,12 @@ def test_mixed_suite_exit_1_with_every_outcome_recorded(cli: CliRunner, lab: Pat
         out / "summary.md").read_text()
     for stage in ("[select]", "[plan]", "[marvin-config]", "[marvin]", "[reports]", "[exit] 1"):
         assert stage in result.err
+    how = json.loads((out / "run.json").read_text())["how"]
+    assert how["changes"].startswith("saved selection")
+    assert (how["marvin"]["runner"], how["marvin"]["filter"]) == (
+        "nose", "tags=advanced,required_hardware=false")
+    assert "- Marvin: nose with -a tags=advanced,required\\_hardware=false, zone zim1" in (
+        out / "summary.md").read_text()
 
 
 def test_exact_nose_command_line_and_environment(cli: CliRunner, lab: Path) -> None:
@@ -382,6 +389,32 @@ def test_deploy_steps_get_placeholders_and_a_failure_stops_the_run(cli: CliRunne
     kinds = [(r["kind"], r["name"]) for r in results(out)]
     assert kinds == [("deploy", "deploy/install")]  # no suite ran on a half-deployed zone
     assert (out / "summary.md").exists()
+    assert sorted(p.name for p in (out / "deploy").iterdir()) == ["01-build.log", "02-install.log"]
+
+
+def test_a_branch_that_would_be_an_option_never_reaches_a_deploy_step(cli: CliRunner,
+                                                                       lab: Path) -> None:
+    seen = lab / "deploy-args.json"
+    write = f"import json,sys; json.dump(sys.argv[1:], open({str(seen)!r}, 'w'))"
+    steps = [{"name": "check out", "argv": [sys.executable, "-c", write, "{branch}"]}]
+    env = write_env(lab, lab / "cloudstack", deploy=steps)
+    hostile = "--upload-pack=touch /tmp/pwned"
+    source = {"kind": "pr", "pr": 887, "commit": "0123456789abcdef", "branch": hostile}
+    selection = write_selection(lab, ["smoke/test_pass.py"], source=source)
+    out = lab / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=standin_environ(lab))
+    assert result.code == 3, result.err
+    assert "refusing to pass branch" in result.err and "Traceback" not in result.err
+    assert not seen.exists()  # the step never ran
+    assert [(r["name"], r["error"][:23]) for r in results(out)] == [
+        ("deploy/check out", "refusing to pass branch")]
+
+
+def test_deploy_log_names_are_numbered_slugs_never_paths() -> None:
+    assert log_name(1, "build packages") == "01-build-packages.log"
+    assert log_name(12, "../../etc/cron.d/x") == "12-etc-cron.d-x.log"
+    assert log_name(3, "...") == "03-step.log"
 
 
 def test_parallel_safe_environment_runs_suites_concurrently(cli: CliRunner, lab: Path) -> None:

@@ -22,7 +22,7 @@ class HopConnection(LazyConnection):
     """A lazily opened, thread-safe paramiko connection to one hop, reconnected once if dropped."""
 
     def __init__(self, login: HopLogin, settings: AccessSettings) -> None:
-        super().__init__()
+        super().__init__(probe_timeout=settings.connect_timeout)
         self.login = login
         self.settings = settings
         self._vr_key: paramiko.PKey | None = None
@@ -82,15 +82,20 @@ class HopConnection(LazyConnection):
             return self._vr_key
 
     def _read_vr_key(self) -> paramiko.PKey:
-        transport = self.transport()
         path = self.settings.key_on_hop
+
+        def read(transport: paramiko.Transport) -> str:
+            # Not SFTPClient.from_transport: it opens its channel without a timeout and
+            # would wait forever on a hop that went silent.
+            channel = transport.open_session(timeout=self.settings.connect_timeout)
+            channel.settimeout(self.settings.command_timeout)
+            channel.invoke_subsystem("sftp")
+            with paramiko.SFTPClient(channel) as sftp, sftp.open(path, "r") as handle:
+                return bytes(handle.read()).decode()
+
         try:
-            sftp = paramiko.SFTPClient.from_transport(transport)
-            if sftp is None:
-                raise paramiko.SSHException("no SFTP subsystem")
-            with sftp, sftp.open(path, "r") as handle:
-                text = handle.read().decode()
-        except (OSError, paramiko.SSHException) as exc:
+            text = self.retry_once(read)
+        except (OSError, paramiko.SSHException, EOFError) as exc:
             raise UnreachableError(f"cannot read the VR key {path} on hop {self.login.address}:"
                                    f" {exc}", hint="set vr_access.key_on_hop or key_file") from None
         return load_private_key(text, f"{self.login.address}:{path}")

@@ -1,4 +1,9 @@
-"""A paramiko connection opened on first use, shared by threads, reconnected once if dropped."""
+"""A paramiko connection opened on first use, shared by threads, reconnected once if dropped.
+
+"Dropped" includes a peer that went silent without closing the TCP connection (host frozen,
+network partition, a NAT that forgot the flow): paramiko still calls such a transport active,
+so after an error a cheap probe (open one session channel) decides whether to reconnect.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +24,22 @@ def close_quietly(client: paramiko.SSHClient) -> None:
         client.close()
 
 
+def responds(transport: paramiko.Transport, timeout: float) -> bool:
+    """True when the peer answers a session-channel open within ``timeout`` seconds."""
+    try:
+        channel = transport.open_session(timeout=timeout)
+    except SSH_ERRORS:
+        return False
+    with contextlib.suppress(*SSH_ERRORS):
+        channel.close()
+    return True
+
+
 class LazyConnection:
     """Holds one ``SSHClient``; subclasses say how to open it (``_open``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, probe_timeout: float = 5.0) -> None:
+        self.probe_timeout = probe_timeout
         self._client: paramiko.SSHClient | None = None
         self._lock = threading.Lock()
         self.connects = 0
@@ -52,8 +69,8 @@ class LazyConnection:
         try:
             return action(transport)
         except SSH_ERRORS:
-            if transport.is_active():
-                raise
+            if transport.is_active() and responds(transport, self.probe_timeout):
+                raise  # the connection is fine: the error is the action's own
         return action(self.transport(fresh=True))
 
     def close(self) -> None:

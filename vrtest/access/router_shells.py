@@ -17,7 +17,7 @@ class ForwardedShell(LazyConnection):
 
     def __init__(self, name: str, ip: str, settings: AccessSettings,
                  hop: HopConnection | None, key: paramiko.PKey | None) -> None:
-        super().__init__()
+        super().__init__(probe_timeout=settings.connect_timeout)
         self.name = name
         self.ip = ip
         self.settings = settings

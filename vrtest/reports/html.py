@@ -6,6 +6,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from vrtest.masking import mask
 from vrtest.reports.escape import excerpt
+from vrtest.reports.how import how_lines
 from vrtest.reports.markdown import COUNT_LABELS, not_verified_notes
 from vrtest.reports.model import RunReport
 from vrtest.results import Outcome
@@ -30,4 +31,5 @@ def render_html(report: RunReport) -> str:
         report=report, meta=report.meta, counts=report.counts(), labels=COUNT_LABELS,
         rows=failed_first, evidence=evidence, excerpt=excerpt,
         selection=report.selection, not_verified=not_verified_notes(report),
+        how=how_lines(report.meta),
     ))

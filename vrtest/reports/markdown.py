@@ -7,6 +7,7 @@ from typing import Any
 from vrtest.history.runhook import summary_chunks
 from vrtest.masking import mask
 from vrtest.reports.escape import excerpt, md_fence, md_text
+from vrtest.reports.how import how_lines
 from vrtest.reports.model import Row, RunReport
 from vrtest.results import Outcome
 
@@ -20,7 +21,7 @@ COUNT_LABELS = (("passed", "passed"), ("failed", "failed"), ("error", "error"),
 def render_summary(report: RunReport) -> str:
     """The whole comment, masked, under GitHub's 65,536-character limit."""
     chunks = [_header(report), _counts(report), *_failures(report),
-              *summary_chunks(report.meta), *_evidence(report),
+              *summary_chunks(report.meta), *_how(report), *_evidence(report),
               *_selection(report), *_not_verified(report)]
     text, omitted = "", 0
     for chunk in chunks:
@@ -53,6 +54,13 @@ def _header(report: RunReport) -> str:
     why = f" - {md_text(report.verdict_reason)}" if report.verdict_reason else ""
     return (f"## vrtest: {ICONS.get(word, ':warning:')} {report.verdict}{why}\n\n"
             + " · ".join(parts) + "\n")
+
+
+def _how(report: RunReport) -> list[str]:
+    lines = how_lines(report.meta)
+    if not lines:
+        return []
+    return ["### How this was tested\n", *(f"- {md_text(line)}" for line in lines), ""]
 
 
 def _counts(report: RunReport) -> str:

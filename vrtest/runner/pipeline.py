@@ -33,6 +33,7 @@ from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
 from vrtest.runner.preflight import check_marvin_python
 from vrtest.runner.process import ChildRegistry
+from vrtest.runner.provenance import how_tested
 from vrtest.runner.shard import load_durations, select_shard
 from vrtest.runner.store import RUN_META, SELECTION, RunStore, mask_tree
 from vrtest.runner.suite import SuiteContext
@@ -76,6 +77,7 @@ def stage_prepare(state: RunState) -> None:
     state.meta = {**previous, "env": state.env.name, "hypervisor": state.env.hypervisor,
                   "started": previous.get("started", utc_now()), "finished": "",
                   "status": "running", "argv": list(options.argv)}
+    state.meta["how"] = how_tested(state.env, options)
     if options.shard:
         state.meta["shard"] = f"{options.shard[0]}/{options.shard[1]}"
     state.console.info(f"[prepare] output {store.directory} (env {state.env.name})")
