@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from vrtest.marvin_bridge.narrow import method_pattern, nose_selection, wanted_test
+from vrtest.results import Outcome, TestResult
+from vrtest.runner.narrowed import unanswered
 
 
 def test_nose_selection_names_classes_and_matches_methods_exactly() -> None:
@@ -33,3 +35,13 @@ def test_wanted_test_per_class() -> None:
     assert not wanted_test(names, "TestA", "test_02")
     assert wanted_test(names, "TestB", "anything")
     assert not wanted_test(names, "TestC", "test_01")
+
+
+def test_unanswered_names_only_tests_nothing_answered_for() -> None:
+    ran = [TestResult(name="test_01", classname="integration.smoke.test_x.TestA",
+                      outcome=Outcome.PASSED),
+           TestResult(name="test_rules_1_I", classname="TestA", outcome=Outcome.FAILED),
+           TestResult(name="setup (ContextSuite)", classname="TestB", outcome=Outcome.ERROR)]
+    requested = ["TestA.test_01", "TestA.test_rules", "TestB.test_02", "TestA.test_gone",
+                 "TestC"]
+    assert unanswered(requested, ran) == ["TestA.test_gone"]

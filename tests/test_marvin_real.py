@@ -167,3 +167,18 @@ def test_own_upstream_style_suite_passes_through_vrtest(lab_dir: Path, runner: s
     assert rendered.returncode == 0 and rendered.stdout == (out / "marvin.cfg").read_text()
     logs = [p for p in (out / "marvin-logs").rglob("*") if p.is_file()]
     assert logs and not any("vrtest-local-api-key" in p.read_text() for p in logs)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_a_selected_test_real_marvin_did_not_run_is_an_error(lab_dir: Path, runner: str) -> None:
+    tree = _own_checkout(lab_dir)
+    selection = lab_dir / f"renamed-{runner}.json"
+    selection.write_text(json.dumps({"suites": [
+        {"path": "smoke/test_vrtest_lab_api.py", "reasons": ["own"],
+         "tests": ["test_02_routers_and_their_host", "TestLabApi.test_99_renamed"]}]}))
+    out = lab_dir / f"renamed-{runner}"
+    run = _vrtest("run", "--env", str(lab_dir / f"marvin-real-{runner}.yaml"), "--selection",
+                  str(selection), "--cloudstack", str(tree), "--output", str(out))
+    assert run.returncode == 1, run.stderr
+    outcomes = {t["name"]: t["outcome"] for t in _results(out)[0]["tests"]}
+    assert outcomes == {"test_02_routers_and_their_host": "passed", "test_99_renamed": "error"}

@@ -200,6 +200,26 @@ def test_narrowed_suite_still_gets_marvins_clients(cli: CliRunner, lab: Path, ru
 
 
 @pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_a_selected_test_that_did_not_run_is_an_error(cli: CliRunner, lab: Path,
+                                                      runner: str) -> None:
+    """Narrowing is by class + method pattern: a renamed test must not just vanish."""
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner})
+    selection = lab / "renamed.json"
+    selection.write_text(json.dumps({"suites": [
+        {"path": "smoke/test_pass.py", "reasons": ["r"],
+         "tests": ["test_01_router_basic", "TestRouterBasics.test_99_renamed"]}]}))
+    out = lab / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=standin_environ(lab))
+    assert result.code == 1, result.err
+    tests = {t["name"]: t for t in results(out)[0]["tests"]}
+    assert tests["test_01_router_basic"]["outcome"] == "passed"
+    missing = tests["test_99_renamed"]
+    assert missing["outcome"] == "error" and missing["classname"] == "TestRouterBasics"
+    assert "ran no test TestRouterBasics.test_99_renamed" in missing["message"]
+
+
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
 def test_python_without_marvin_is_one_config_error_before_deploy(cli: CliRunner, lab: Path,
                                                                   runner: str) -> None:
     """Not 'exited with code 1 and no readable test report' once per suite, after the deploy."""

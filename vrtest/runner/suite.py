@@ -10,8 +10,14 @@ from pathlib import Path
 from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
 from vrtest.runner.bridge_path import install_bridge
-from vrtest.runner.marvin_command import LOG_FOLDER, build_invocation
+from vrtest.runner.marvin_command import (
+    LOG_FOLDER,
+    attr_expression,
+    build_invocation,
+    qualified_tests,
+)
 from vrtest.runner.marvin_log import init_failure, log_folders
+from vrtest.runner.narrowed import missing_results
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
 from vrtest.runner.store import mask_file, mask_tree
@@ -55,6 +61,9 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
         tests = _rerun(suite, tests, attempt, ctx)
         if ctx.registry.stopping:
             return None
+    if not error and suite.tests:
+        requested = qualified_tests(ctx.checkout, suite.path, suite.tests)
+        tests += missing_results(requested, tests, suite.path, attr_expression(ctx.settings))
     return dataclasses.replace(base, tests=tuple(tests), error=error,
                                log_tail=outcome.log_tail if error else "",
                                duration=time.monotonic() - clock)
