@@ -28,13 +28,15 @@ from vrtest.runner.changes import load_selection_file, select_for_run
 from vrtest.runner.checks_stage import run_check_stage
 from vrtest.runner.dry_run import show_plan
 from vrtest.runner.execute import run_suites
-from vrtest.runner.lab_stage import lab_for_checks
+from vrtest.runner.lab_stage import lab_for_checks, lab_for_marvin
+from vrtest.runner.marvin_command import LOG_FOLDER
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
+from vrtest.runner.preflight import check_marvin_python
 from vrtest.runner.process import ChildRegistry
 from vrtest.runner.provenance import how_tested
 from vrtest.runner.shard import load_durations, select_shard
-from vrtest.runner.store import RUN_META, SELECTION, RunStore
+from vrtest.runner.store import RUN_META, SELECTION, RunStore, mask_tree
 from vrtest.runner.suite import SuiteContext
 
 MARVIN_CONFIG = "marvin.cfg"
@@ -133,6 +135,15 @@ def stage_plan(state: RunState) -> None:
                        f"{len(state.plan.checks)} check(s), {len(plan.not_run)} not run{resumed}")
 
 
+def stage_preflight(state: RunState) -> None:
+    """Before any deploy: the checkout holds the suites and marvin.python can run them."""
+    if not state.plan.suites:
+        return
+    ctx = _suite_context(state, state.store.directory / MARVIN_CONFIG)
+    with state.console.status(f"[preflight] {state.env.marvin.python or 'nosetests'}"):
+        check_marvin_python(state.env, ctx.checkout, ctx.run_dir)
+
+
 def stage_deploy(state: RunState) -> None:
     """The descriptor's deploy steps, with {pr}/{commit}/{branch} filled in."""
     if not state.env.deploy or (state.options.resume and state.meta.get("deployed")):
@@ -175,7 +186,10 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
         verdict = "ERROR" if result.error else "FAILED" if result.failed else "ok"
         state.console.info(f"[marvin] {result.name}: {verdict} ({result.duration:.1f}s)")
 
-    run_suites(list(state.plan.suites), ctx, jobs, record)
+    try:
+        run_suites(list(state.plan.suites), ctx, jobs, record)
+    finally:  # whatever a suite's output did not name (a crash, an interrupt)
+        mask_tree(ctx.run_dir / LOG_FOLDER)
 
 
 def _suite_context(state: RunState, config: Path) -> SuiteContext:
@@ -264,11 +278,14 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
         show_plan(state.plan, state.env, options, console, state.selection)
         return int(ExitCode.OK)
     try:
+        stage_preflight(state)
         stage_deploy(state)
         config = stage_marvin_config(state)
-        stage_marvin(state, config)
-        stage_fastlane(state)
-        stage_checks(state)
+        with lab_for_marvin(env, len(state.plan.suites), [c.name for c in state.plan.checks],
+                            console):
+            stage_marvin(state, config)
+            stage_fastlane(state)
+            stage_checks(state)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")
         console.error(exc.message)
