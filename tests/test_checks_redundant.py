@@ -102,6 +102,8 @@ def test_unsettled_pairs_are_fault_or_no_primary() -> None:
                           BACKUP_TEXT)) == []
     assert unsettled(pair(FAULT, BACKUP_TEXT)) == ["r-6-VM", "r-7-VM"]
     assert unsettled(pair(BACKUP_TEXT, BACKUP_TEXT)) == ["r-6-VM", "r-7-VM"]
+    primary_text = golden("vr-outputs/redundant-vpc-primary/checkrouter.txt")
+    assert unsettled(pair(primary_text, primary_text)) == ["r-6-VM", "r-7-VM"]  # converging
 
 
 def test_an_election_that_settles_is_re_polled_and_passes_with_the_note() -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from vrtest.console import Console
-from vrtest.runner.lab_stage import election_settled, wait_for_elections
+from vrtest.runner.lab_stage import SPLIT_BRAIN_GRACE, election_settled, wait_for_elections
 
 PAIR = ("r-6-VM", "r-7-VM")
 
@@ -16,7 +16,7 @@ PAIR = ("r-6-VM", "r-7-VM")
 @pytest.mark.parametrize(("states", "settled"), [
     (["PRIMARY", "BACKUP"], True),
     (["BACKUP", "PRIMARY"], True),
-    (["PRIMARY", "PRIMARY"], True),  # split brain is a result for the check, not an election
+    (["PRIMARY", "PRIMARY"], True),  # a lasting split brain is a result for the check
     (["FAULT", "PRIMARY"], True),  # keepalived down on one: the other took over
     (["FAULT", "FAULT"], True),  # no keepalived at all: nothing will change
     (["BACKUP", "BACKUP"], False),  # just started: nobody has taken over yet
@@ -67,3 +67,29 @@ def test_the_wait_is_bounded_and_says_so() -> None:
     assert 0.5 <= time.monotonic() - started < 1.5
     assert last[PAIR] == ["BACKUP", "BACKUP"]
     assert "r-6-VM and r-7-VM still electing after 0.5s (BACKUP, BACKUP)" in err.getvalue()
+
+
+def test_two_primaries_right_after_a_start_are_still_converging() -> None:
+    assert election_settled(["PRIMARY", "PRIMARY"], split_for=0.5) is False
+
+
+def test_a_transient_split_brain_is_waited_out() -> None:
+    started = time.monotonic()
+
+    def probe(name: str) -> str:
+        if time.monotonic() - started < 0.8:
+            return "PRIMARY"  # both took over before hearing each other
+        return "PRIMARY" if name == "r-6-VM" else "BACKUP"
+
+    console, _ = _console()
+    last = wait_for_elections([PAIR], probe, console, timeout=5)
+    assert last[PAIR] == ["PRIMARY", "BACKUP"]
+
+
+def test_a_lasting_split_brain_is_handed_to_the_check_after_the_grace() -> None:
+    console, err = _console()
+    started = time.monotonic()
+    last = wait_for_elections([PAIR], lambda name: "PRIMARY", console, timeout=10)
+    assert last[PAIR] == ["PRIMARY", "PRIMARY"]
+    assert SPLIT_BRAIN_GRACE <= time.monotonic() - started < SPLIT_BRAIN_GRACE + 1
+    assert "still electing" not in err.getvalue()

@@ -1,7 +1,9 @@
 """Mid-election re-polling: a redundant pair that has not elected yet gets a few more seconds.
 
 Right after boot (or a failover) keepalived may still be electing: checkrouter.sh says FAULT,
-or both routers say BACKUP, or CsRedundant is still switching a role (``/tmp/primary_lock``).
+or both routers say BACKUP, or both say PRIMARY (each took over before hearing the other; one
+steps down within an advert or two), or CsRedundant is still switching a role
+(``/tmp/primary_lock``). A split brain that outlasts the wait is reported by redundant-state.
 Before judging, such a pair's routers are collected again every ``interval`` seconds for at
 most ``seconds``, until two polls in a row agree (a new PRIMARY's public nic comes up before its
 routes and daemons); the note on each router's outputs says so.
@@ -59,7 +61,8 @@ def role_change(outputs: RouterOutputs) -> str:
 
 
 def unsettled(outputs: Mapping[str, RouterOutputs]) -> list[str]:
-    """Routers of pairs still electing: FAULT/UNKNOWN, several and no PRIMARY, a role change."""
+    """Routers of pairs still electing: FAULT/UNKNOWN, several and no PRIMARY or more than one,
+    a role change."""
     groups: dict[str, dict[str, str]] = {}
     for name, item in outputs.items():
         state = router_state(item)
@@ -69,7 +72,8 @@ def unsettled(outputs: Mapping[str, RouterOutputs]) -> list[str]:
     waiting = []
     for states in groups.values():
         values = set(states.values())
-        electing = values - {"PRIMARY", "BACKUP"} or (len(states) > 1 and "PRIMARY" not in values)
+        primaries = list(states.values()).count("PRIMARY")
+        electing = values - {"PRIMARY", "BACKUP"} or (len(states) > 1 and primaries != 1)
         waiting += sorted(states) if electing else []
     return waiting
 

@@ -19,6 +19,10 @@ from vrtest.lab.up import lab_up
 
 ELECTION_TIMEOUT = 15.0  # seconds a redundant pair may take to elect its PRIMARY
 POLL_INTERVAL = 0.2
+# Two PRIMARYs right after keepalived starts is the pair still converging (each took over before
+# hearing the other's adverts; the lower priority steps down within an advert or two). Only a
+# split brain that lasts this long is a result for the check.
+SPLIT_BRAIN_GRACE = 3.0
 Pair = tuple[str, str]
 Probe = Callable[[str], str]  # router name -> PRIMARY | BACKUP | FAULT | other (deciding)
 
@@ -36,15 +40,19 @@ def redundant_pairs(topology: Topology) -> list[Pair]:
     return sorted(pairs)
 
 
-def election_settled(states: Sequence[str]) -> bool:
-    """True once keepalived has decided: some router is PRIMARY, or none runs keepalived.
+def election_settled(states: Sequence[str], *, split_for: float = SPLIT_BRAIN_GRACE) -> bool:
+    """True once keepalived has decided: one router is PRIMARY, or none runs keepalived, or two
+    have been PRIMARY for ``split_for`` >= SPLIT_BRAIN_GRACE seconds (a lasting split brain).
 
     Just after keepalived starts both routers say BACKUP until one takes over; FAULT means
     keepalived is not running there (a fault for the check to report, not an election).
     """
     if any(state not in ("PRIMARY", "BACKUP", "FAULT") for state in states):
         return False
-    return "PRIMARY" in states or all(state == "FAULT" for state in states)
+    primaries = list(states).count("PRIMARY")
+    if primaries > 1:
+        return split_for >= SPLIT_BRAIN_GRACE
+    return primaries == 1 or all(state == "FAULT" for state in states)
 
 
 def lab_probe(paths: LabPaths, state: LabState) -> Probe:
@@ -66,9 +74,17 @@ def wait_for_elections(pairs: Sequence[Pair], probe: Probe, console: Console,
     """Poll ``probe`` until every pair settled or ``timeout``; return the last states."""
     started = time.monotonic()
     pending, last = list(pairs), {}
+    split_since: dict[Pair, float] = {}
     while True:
         last.update({pair: [probe(name) for name in pair] for pair in pending})
-        settled = [pair for pair in pending if election_settled(last[pair])]
+        now = time.monotonic()
+        for pair in pending:
+            if last[pair].count("PRIMARY") > 1:
+                split_since.setdefault(pair, now)
+            else:
+                split_since.pop(pair, None)
+        settled = [pair for pair in pending
+                   if election_settled(last[pair], split_for=now - split_since.get(pair, now))]
         pending = [pair for pair in pending if pair not in settled]
         waited = time.monotonic() - started
         for pair in settled if waited >= POLL_INTERVAL else ():
