@@ -18,6 +18,7 @@ from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
 from vrtest.fastlane.backend import shared_checks
 from vrtest.fastlane.compiled import compiled_tree
 from vrtest.fastlane.ns import LedgerClosed
+from vrtest.fastlane.probes import make_endpoints, pin_first_hops, run_probes
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Outside, Scenario
 from vrtest.fastlane.state import RouterState, capture
@@ -102,6 +103,7 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
         for bridge, addresses in scenario.peer.items():
             for address in addresses:
                 group.peer_run(["ip", "addr", "add", address, "dev", bridge])
+        endpoints = make_endpoints(group, scenario.endpoints)
     with run.phase("scripts"):
         for definition, router in zip(scenario.routers, routers, strict=True):
             run.steps.append(boot(router, definition.boot, timeout=timeout))
@@ -127,6 +129,25 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
             checks.wait_for(lambda: _elected(shells), scenario.settle, ELECTION_POLL)
     with run.phase("checks"):
         _check(scenario, routers, run)
+    if scenario.probes:
+        with run.phase("probes"):
+            run.tests.extend(_data_plane(scenario, routers, endpoints))
+
+
+def _data_plane(scenario: Scenario, routers: list[Router],
+                endpoints: dict[str, str]) -> list[TestResult]:
+    """Pin ``via`` endpoints to the elected routers, then run the scenario's probes."""
+    roles: dict[str, tuple[str, int]] = {}
+    if any(e.via for e in scenario.endpoints):
+        by_name = {r.name: r for r in routers}
+        states = checks.redundant_states([by_name[n] for n in scenario.redundant])[0]
+        index = {r.name: r.index for r in scenario.routers}
+        for role in ("PRIMARY", "BACKUP"):
+            holders = [name for name, state in states.items() if state == role]
+            if len(holders) == 1:
+                roles[role.lower()] = (holders[0], index[holders[0]])
+    problems = pin_first_hops(scenario.endpoints, endpoints, roles)
+    return run_probes(scenario.probes, scenario.endpoints, endpoints, routers, problems)
 
 
 def _check(scenario: Scenario, routers: list[Router], run: ScenarioRun) -> None:
