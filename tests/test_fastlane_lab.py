@@ -176,7 +176,9 @@ def test_vrtest_run_with_a_fastlane_environment(cli: Any, pkg_root: Path, tmp_pa
     assert [r["name"] for r in lane] == ["fastlane/mini-vpc"]
     failed = [t["name"] for t in lane[0]["tests"] if t["outcome"] == "failed"]
     assert failed == ["default-route[r-7-VM]", "data-plane[guest-web-1 -> 203.0.113.1]"]
-    assert "default-route[r-7-VM]" in (out / "summary.md").read_text().replace("\\", "")
+    summary = (out / "summary.md").read_text().replace("\\", "")
+    assert "default-route[r-7-VM]" in summary
+    assert "data-plane[guest-web-1 -> 203.0.113.1]" in summary.replace("&gt;", ">")
 
 
 def test_sweep_removes_what_a_killed_run_left(tmp_path: Path) -> None:
