@@ -146,3 +146,14 @@ def test_help_has_examples(cli, capsys: pytest.CaptureFixture[str]) -> None:
     result = cli("history", "--help")
     out = capsys.readouterr().out
     assert result.code == 0 and "examples:" in out and "classify vrtest-output/" in out
+
+
+@pytest.mark.parametrize("verb", [["runs"], ["durations", "--env", "lab-kvm"],
+                                  ["show", "--test", "x"]])
+def test_reading_a_history_that_does_not_exist_says_so_and_creates_nothing(
+        cli, tmp_path: Path, verb: list[str]) -> None:
+    typo = tmp_path / "histroy" / "h.sqlite"
+    result = cli("history", *verb, "--history", str(typo))
+    assert result.code == 2, result.err
+    assert f"no history database at {typo}" in result.err
+    assert not typo.parent.exists()

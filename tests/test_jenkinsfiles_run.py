@@ -102,13 +102,13 @@ def test_pr_job_passes_parameters_as_single_words_and_never_runs_pr_text(tmp_pat
 def test_nightly_shard_passes_durations_only_when_last_night_left_them(tmp_path: Path,
                                                                        previous: bool) -> None:
     shard_script = _scripts("Jenkinsfile.nightly")[0]
-    if previous:
+    if previous:  # durations are kept per hypervisor kind, whichever zone ran the shard
         durations = tmp_path / "previous/durations/lab-kvm/results.jsonl"
         durations.parent.mkdir(parents=True)
         durations.write_text("")
-    _bash(shard_script, tmp_path, _bin(tmp_path), VRTEST_ENV="lab-kvm", SHARD="2/3",
-          OUT="out/lab-kvm-2")
-    expected = ["run", "--all", "--env", "lab-kvm", "--shard", "2/3", "--output",
+    _bash(shard_script, tmp_path, _bin(tmp_path), KIND="lab-kvm", VRTEST_ENV="lab-kvm-b",
+          SHARD="2/3", OUT="out/lab-kvm-2")
+    expected = ["run", "--all", "--env", "lab-kvm-b", "--shard", "2/3", "--output",
                 "out/lab-kvm-2", "--rerun-failures", "1"]
     if previous:
         expected += ["--durations", "previous/durations/lab-kvm/results.jsonl"]
@@ -129,3 +129,25 @@ def test_nightly_merge_writes_the_report_and_next_nights_durations(tmp_path: Pat
         lines = (tmp_path / "durations" / env_name / "results.jsonl").read_text().splitlines()
         assert sorted(json.loads(line)["name"] for line in lines) == [
             "smoke/s1.py", "smoke/s2.py", "smoke/s3.py"]
+
+
+def test_every_job_locks_the_zone_under_the_name_vrtest_gives(cli) -> None:
+    for name in ("Jenkinsfile.pr", "Jenkinsfile.nightly"):
+        text = (CI / name).read_text()
+        assert "sh(returnStdout: true, script: 'vrtest env lock \"$VRTEST_ENV\"')" in text, name
+        assert "lock(resource: zoneLock) {" in text, name
+    result = cli("env", "lock", "lab-kvm", "--envs-dir", str(REPO_ROOT / "environments"))
+    assert result.code == 0 and result.out == "vrtest-zone-lab-kvm-kvm-zone1\n"
+
+
+def test_the_matrix_jenkinsfile_takes_the_same_zone_lock(cli) -> None:
+    result = cli("matrix", "--plan", "lab", "--jenkinsfile")
+    assert result.code == 0, result.err
+    assert "lock(resource: 'vrtest-zone-local-local-zone')" in result.out
+
+
+def test_lock_names_are_safe_for_any_descriptor() -> None:
+    from vrtest.environment.locks import zone_lock_name
+
+    assert zone_lock_name("lab kvm", "zone/1") == "vrtest-zone-lab-kvm-zone-1"
+    assert zone_lock_name("sim", "") == "vrtest-zone-sim-default"

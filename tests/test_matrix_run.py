@@ -101,3 +101,22 @@ def test_routers_of_kind_and_the_cell_selection() -> None:
     empty = cell_selection(cell, ())
     assert empty["checks"] == [] and empty["not_verified"] == ["VR checks: no VPC routers in local"]
     assert "routers" not in cell_selection(cell, None)
+
+
+def test_a_plan_whose_environments_have_no_descriptor_is_an_error_not_green(
+        cli: CliRunner, tmp_path: Path) -> None:
+    matrix, _ = _setup(tmp_path)
+    out = tmp_path / "night"
+    result = cli("matrix", "--plan", "standin", "--matrix-file", str(matrix), "--envs-dir",
+                 str(tmp_path / "empty"), "--output", str(out), cwd=tmp_path)
+    assert result.code == 2, result.err
+    assert "plan standin: no cell to run" in result.err
+    assert not out.exists()
+
+
+def test_plans_find_the_shipped_descriptors_outside_a_checkout(cli: CliRunner,
+                                                               tmp_path: Path) -> None:
+    result = cli("matrix", "--plan", "lab", "--list", "--format", "json", cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert {cell["env"] for cell in json.loads(result.out)} == {"local"}
+    assert "no descriptor" not in result.err

@@ -247,3 +247,18 @@ def test_nothing_selected_is_nothing_verified_with_why(tmp_path: Path) -> None:
     first = (tmp_path / "summary.md").read_text().splitlines()[0]
     assert first == ("## vrtest: :warning: NOTHING VERIFIED - nothing was selected: 1 changed "
                      "file(s), 1 outside every VR area")
+
+
+def test_summary_lists_the_changed_files_escaped_and_capped(tmp_path: Path) -> None:
+    changed = ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py", "ui/<img src=x onerror=1>.vue"]
+    changed += [f"docs/page{i}.md" for i in range(40)]
+    _write_run(tmp_path, [_marvin()])
+    selection = json.loads((tmp_path / "selection.json").read_text())
+    selection["changed"] = changed
+    (tmp_path / "selection.json").write_text(json.dumps(selection))
+    write_reports(tmp_path)
+    summary = (tmp_path / "summary.md").read_text()
+    line = next(text for text in summary.splitlines() if text.startswith("Changed files"))
+    assert line.startswith("Changed files (42): systemvm/debian/opt/cloud/bin/cs/CsRoute.py, ui/")
+    assert "<img" not in summary and "&lt;img src=x onerror=1&gt;" in line
+    assert line.endswith("and 12 more")

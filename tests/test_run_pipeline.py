@@ -437,3 +437,12 @@ def test_diff_in_a_real_git_checkout(cli: CliRunner, lab: Path) -> None:
     saved = plan["selection"]
     assert saved["changed"] == ["systemvm/debian/opt/cloud/bin/cs/CsRoute.py"]
     assert saved["source"]["kind"] == "diff"
+
+
+def test_a_change_source_error_leaves_no_empty_run_directory(cli: CliRunner, lab: Path) -> None:
+    env = write_env(lab, lab / "cloudstack")
+    out = lab / "never-made"
+    result = cli("run", "--diff", "main...nope", "--env", str(env), "--output", str(out),
+                 "--cloudstack", str(lab / "not-a-repo"))
+    assert result.code == 2 and "Traceback" not in result.err
+    assert not out.exists()

@@ -17,6 +17,7 @@ from vrtest.environment.loader import (
     inspect_descriptor,
     load_environment,
 )
+from vrtest.environment.locks import environment_lock_name
 from vrtest.environment.marvin_config import render_marvin_config, write_private
 from vrtest.environment.marvin_import import import_marvin_config
 from vrtest.environment.schema import build_schema
@@ -42,6 +43,7 @@ examples:
   vrtest env marvin-config lab-kvm -o /tmp/lab-kvm.cfg
   vrtest env import-marvin setup/dev/advanced.cfg -o environments/dev.yaml
   vrtest env schema > environment.schema.json  for editors (yaml-language-server)
+  vrtest env lock lab-kvm                      vrtest-zone-lab-kvm-kvm-zone1 (Jenkins lock())
 """
 
 
@@ -80,6 +82,10 @@ def _register_descriptor_commands(add: AddCommand) -> None:
     )
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=validate_environments)
+    lock = add("lock", "the Jenkins lock resource that serialises runs in this environment's zone")
+    lock.add_argument("name", metavar="NAME|PATH")
+    lock.add_argument("--format", choices=("text", "json"), default="text")
+    lock.set_defaults(handler=print_lock_name)
 
 
 def _register_marvin_commands(add: AddCommand) -> None:
@@ -204,3 +210,19 @@ def print_schema(args: argparse.Namespace, console: Console) -> int:
     """``env schema``."""
     console.print(json.dumps(build_schema(), indent=2))
     return ExitCode.OK
+
+
+def print_lock_name(args: argparse.Namespace, console: Console) -> int:
+    """Print the zone lock name (secrets need not be set: only names are read)."""
+    inspection = inspect_descriptor(find_descriptor(args.name, envs_dir=args.envs_dir))
+    if inspection.errors or inspection.environment is None:
+        raise inspection.errors[0] if inspection.errors else UsageError(
+            f"cannot read environment {args.name}")
+    env = inspection.environment
+    name = environment_lock_name(env)
+    if args.format == "json":
+        console.print_json({"env": env.name, "zone": env.zones[0].name if env.zones else "",
+                            "lock": name})
+    else:
+        console.print(name)
+    return int(ExitCode.OK)

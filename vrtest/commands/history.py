@@ -125,14 +125,20 @@ def _positive(text: str) -> int:
     return value
 
 
-def _open(args: argparse.Namespace) -> HistoryStore:
-    return open_store(args.history or default_history_path())
+def _open(args: argparse.Namespace, *, create: bool = False) -> HistoryStore:
+    """The store; only ``import`` creates one (a typo'd --history must not make a new file)."""
+    path = Path(args.history or default_history_path())
+    if not create and not path.exists():
+        raise UsageError(f"no history database at {path}",
+                         hint="import runs first (vrtest history import DIR...) or point "
+                              "--history (or VRTEST_HISTORY) at an existing one")
+    return open_store(path)
 
 
 def import_handler(args: argparse.Namespace, console: Console) -> int:
     """Import every run dir at or below the given dirs, one transaction per run."""
     run_dirs = find_run_dirs(args.dirs)
-    store = _open(args)
+    store = _open(args, create=True)
     rows: list[dict[str, Any]] = []
     failures = 0
     try:

@@ -76,6 +76,11 @@ def handler(args: argparse.Namespace, console: Console) -> int:
         cells = [pick_cell(cells, args.cell)]
     if args.list:
         return _list(cells, console, args.format)
+    if not cells:  # a matrix that runs nothing must not come out green
+        raise UsageError(f"plan {plan.name}: no cell to run (none of its environments has a "
+                         "descriptor here, or none offers its network kinds)",
+                         hint="pass --envs-dir, set VRTEST_ENV_PATH, or add "
+                              "environments/<name>.yaml")
     if args.jenkinsfile:
         console.print(jenkinsfile(plan.name, cells).rstrip("\n"))
         return int(ExitCode.OK)

@@ -271,25 +271,22 @@ def stop(record: ProcessRecord, *, timeout: float = 3.0) -> None:
 
 def stop_all(records: Iterable[ProcessRecord], *, timeout: float = 3.0) -> None:
     """Stop many recorded processes at once: SIGTERM to all, wait, SIGKILL what is left."""
-    alive = [record for record in records if is_alive(record)]
-    for record in alive:
-        _signal(record["pid"], signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while alive and time.monotonic() < deadline:
-        for record in alive:
-            _reap(record["pid"])
-        alive = [record for record in alive if is_alive(record)]
-        time.sleep(0.02)
-    for record in alive:
+    for record in _signal_and_wait(records, signal.SIGTERM, timeout):
         _signal(record["pid"], signal.SIGKILL)
         _reap(record["pid"])
 
 
 def kill_and_wait(records: Iterable[ProcessRecord], *, timeout: float = 5.0) -> list[int]:
     """SIGKILL the recorded processes at once and wait for them; return the PIDs still alive."""
+    return [record["pid"] for record in _signal_and_wait(records, signal.SIGKILL, timeout)]
+
+
+def _signal_and_wait(records: Iterable[ProcessRecord], signum: signal.Signals,
+                     timeout: float) -> list[ProcessRecord]:
+    """Send ``signum`` to every live recorded process, reap them; return those still alive."""
     alive = [record for record in records if is_alive(record)]
     for record in alive:
-        _signal(record["pid"], signal.SIGKILL)
+        _signal(record["pid"], signum)
     deadline = time.monotonic() + timeout
     while alive and time.monotonic() < deadline:
         for record in alive:
@@ -297,7 +294,7 @@ def kill_and_wait(records: Iterable[ProcessRecord], *, timeout: float = 5.0) -> 
         alive = [record for record in alive if is_alive(record)]
         if alive:
             time.sleep(0.02)
-    return [record["pid"] for record in alive]
+    return alive
 
 
 def kill_pids(pids: Iterable[int]) -> None:

@@ -6,13 +6,13 @@ reads the descriptor's YAML directly instead of :func:`vrtest.environment.load_e
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from vrtest.environment.loader import discover, search_dirs
 from vrtest.errors import ConfigError, UsageError
 
 
@@ -35,31 +35,20 @@ class EnvFacts:
         return self.zones[0] if self.zones else "default"
 
 
-def descriptor_dirs(envs_dir: Path | None = None) -> list[Path]:
-    """Where descriptors are looked up: --envs-dir, $VRTEST_ENV_PATH, ./environments."""
-    dirs = [envs_dir] if envs_dir else []
-    dirs += [Path(p) for p in os.environ.get("VRTEST_ENV_PATH", "").split(os.pathsep) if p]
-    return [*dirs, Path("environments")]
-
-
 def find_descriptor(ref: str, envs_dir: Path | None = None) -> Path | None:
-    """The descriptor file for a name or path, or None when there is none."""
+    """The descriptor file for a name or path, or None when there is none (the loader's
+    lookup: --envs-dir, $VRTEST_ENV_PATH, ./environments, then the shipped descriptors)."""
     as_path = Path(ref)
     if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
         return as_path
-    for directory in descriptor_dirs(envs_dir):
-        for suffix in (".yaml", ".yml"):
-            candidate = directory / f"{ref}{suffix}"
-            if candidate.is_file():
-                return candidate
-    return None
+    return discover(envs_dir).get(ref)
 
 
 def load_env_facts(ref: str, envs_dir: Path | None = None) -> EnvFacts:
     """Read ``ref``'s descriptor (a usage error naming the search path when missing)."""
     path = find_descriptor(ref, envs_dir)
     if path is None:
-        searched = ", ".join(str(d) for d in descriptor_dirs(envs_dir))
+        searched = ", ".join(str(d) for d in search_dirs(envs_dir))
         raise UsageError(f"unknown environment {ref!r} (looked in {searched})",
                          hint="add environments/<name>.yaml or pass --envs-dir")
     try:

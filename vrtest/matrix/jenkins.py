@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vrtest.environment.locks import zone_lock_name
 from vrtest.matrix.cells import Cell
 
 OUTPUT = "matrix"
@@ -33,7 +34,7 @@ def _cell_stage(cell: Cell, plan: str) -> list[str]:
     return [
         f"        stage({groovy(cell.id)}) {{",
         f"          agent {{ label {groovy('vrtest-' + cell.env)} }}",
-        f"          options {{ lock(resource: {groovy(f'vrtest-zone-{cell.env}-{cell.zone}')}) }}",
+        f"          options {{ lock(resource: {groovy(zone_lock_name(cell.env, cell.zone))}) }}",
         "          steps {",
         "            checkout scm",
         f"            {INSTALL}",

@@ -12,6 +12,7 @@ from vrtest.reports.model import Row, RunReport
 from vrtest.results import Outcome
 
 LIMIT = 65_536  # GitHub's maximum comment body
+CHANGED_SHOWN = 30  # changed file names listed in the comment (all are in selection.json)
 _BUDGET = LIMIT - 600  # room for the truncation note
 ICONS = {"FAILED": ":x:", "PASSED": ":white_check_mark:", "NOTHING VERIFIED": ":warning:"}
 COUNT_LABELS = (("passed", "passed"), ("failed", "failed"), ("error", "error"),
@@ -125,7 +126,17 @@ def _selection(report: RunReport) -> list[str]:
             chunks.append(f"- {kind} {md_text(item.get(key, ''))}: {md_text(reasons)}")
     if selection.get("fallback"):
         chunks.append(f"- fallback: {md_text(str(selection['fallback']))}")
-    return [*chunks, ""]
+    return [*chunks, *_changed_files(selection), ""]
+
+
+def _changed_files(selection: dict[str, Any]) -> list[str]:
+    """The files the selection was made from (PR-controlled names: escaped, capped)."""
+    changed = [str(path) for path in selection.get("changed") or []]
+    if not changed:
+        return []
+    shown = ", ".join(md_text(path) for path in changed[:CHANGED_SHOWN])
+    more = f" and {len(changed) - CHANGED_SHOWN} more" if len(changed) > CHANGED_SHOWN else ""
+    return ["", f"Changed files ({len(changed)}): {shown}{more}"]
 
 
 def _not_verified(report: RunReport) -> list[str]:

@@ -7,6 +7,7 @@ changes -> selection -> plan -> deploy -> Marvin config -> Marvin suites -> VR c
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,9 +251,15 @@ def exit_code(results: list[SuiteResult], baseline: dict[str, Any] | None = None
 def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int:
     """Run every stage; partial reports on interrupt; the exit code comes from the results."""
     state = RunState(options, env, RunStore(options.output), console)
+    existed = options.output.exists()
     stage_prepare(state)
-    stage_select(state)
-    stage_plan(state)
+    try:
+        stage_select(state)
+        stage_plan(state)
+    except VrtestError:
+        if not existed:  # nothing ran: leave no empty run directory behind a usage error
+            shutil.rmtree(options.output, ignore_errors=True)
+        raise
     if options.dry_run:
         show_plan(state.plan, state.env, options, console, state.selection)
         return int(ExitCode.OK)

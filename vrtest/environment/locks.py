@@ -1,0 +1,23 @@
+"""The name of the lock that keeps one run at a time in a zone (Jenkins Lockable Resources).
+
+Every job that runs against a zone takes this same resource: the PR job, the nightly shards and
+the matrix cells, so a PR run and a nightly never share a zone at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vrtest.environment.model import Environment
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def zone_lock_name(env_name: str, zone: str) -> str:
+    """``vrtest-zone-<env>-<zone>``, reduced to characters safe in any Jenkins resource name."""
+    return _UNSAFE.sub("-", f"vrtest-zone-{env_name}-{zone or 'default'}")
+
+
+def environment_lock_name(env: Environment) -> str:
+    """The lock of the zone runs of ``env`` are serialised on (its first zone)."""
+    return zone_lock_name(env.name, env.zones[0].name if env.zones else "")
