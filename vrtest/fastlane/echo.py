@@ -1,13 +1,17 @@
 """One ICMP echo, as ``ping -c 1 -W WAIT`` would send it (the host may have no ping).
 
-Run inside a probe endpoint: ``ip netns exec NS python -m vrtest.fastlane.echo TARGET WAIT``.
-Prints one line and exits 0 on an echo reply from TARGET, 1 on none within WAIT seconds or
-an ICMP error (destination unreachable, time exceeded) about our echo, 2 when it cannot send.
-Needs root (a raw ICMP socket).
+The fast lane calls :func:`echo_in_netns`: the raw socket is opened inside the endpoint's
+network namespace (``setns`` on the calling thread only, then back), so a probe costs no
+process. By hand, the same probe: ``ip netns exec NS python -m vrtest.fastlane.echo TARGET
+WAIT`` prints one line and exits 0 on an echo reply from TARGET, 1 on none within WAIT
+seconds or an ICMP error (destination unreachable, time exceeded) about the echo, 2 on bad
+arguments. Needs root (a raw ICMP socket).
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import os
 import select
 import socket
@@ -17,6 +21,8 @@ import time
 
 ECHO_REQUEST, ECHO_REPLY = 8, 0
 ERRORS = {3: "destination unreachable", 11: "time exceeded"}
+CLONE_NEWNET = 0x40000000
+_IDENTS = itertools.count(os.getpid() & 0x7FFF)  # distinct per echo of this process
 UNREACHABLE_CODES = {0: "net unreachable", 1: "host unreachable", 3: "port unreachable",
                      9: "net prohibited", 10: "host prohibited", 13: "administratively prohibited"}
 
@@ -59,25 +65,45 @@ def _ident(packet: bytes, icmp_at: int) -> int:
     return int(struct.unpack("!H", packet[icmp_at + 4:icmp_at + 6])[0])
 
 
-def echo(target: str, wait: float) -> tuple[int, str]:
-    """Send one echo request to ``target``; (exit status, one-line outcome)."""
-    ident = os.getpid() & 0xFFFF
-    with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as sock:
-        started = time.monotonic()
+def echo_in_netns(netns: str, target: str, wait: float) -> tuple[int, str]:
+    """:func:`echo` from inside the named network namespace (``/run/netns/NAME``)."""
+    with _socket_in(netns) as sock:
+        return echo(target, wait, sock)
+
+
+def _socket_in(netns: str) -> socket.socket:
+    """A raw ICMP socket of ``netns``; the calling thread returns to its own namespace."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    with open("/proc/thread-self/ns/net") as home, open(f"/run/netns/{netns}") as there:
+        if libc.setns(there.fileno(), CLONE_NEWNET):
+            raise OSError(ctypes.get_errno(), f"cannot enter network namespace {netns}")
         try:
-            sock.sendto(echo_request(ident, 1), (target, 0))
-        except OSError as exc:
-            return 1, f"cannot send to {target}: {exc.strerror}"
-        deadline = started + wait
-        while (left := deadline - time.monotonic()) > 0:
-            if not select.select([sock], [], [], left)[0]:
-                break
-            verdict = classify(sock.recv(2048), target, ident)
-            if verdict == "reply":
-                took = (time.monotonic() - started) * 1000
-                return 0, f"reply from {target} in {took:.1f} ms"
-            if verdict:
-                return 1, verdict
+            return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        finally:
+            if libc.setns(home.fileno(), CLONE_NEWNET):  # never leave a thread out there
+                raise OSError(ctypes.get_errno(), "cannot return to this network namespace")
+
+
+def echo(target: str, wait: float, sock: socket.socket | None = None) -> tuple[int, str]:
+    """Send one echo request to ``target``; (exit status, one-line outcome)."""
+    if sock is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP) as own:
+            return echo(target, wait, own)
+    ident = next(_IDENTS) & 0xFFFF
+    started = time.monotonic()
+    try:
+        sock.sendto(echo_request(ident, 1), (target, 0))
+    except OSError as exc:
+        return 1, f"cannot send to {target}: {exc.strerror}"
+    deadline = started + wait
+    while (left := deadline - time.monotonic()) > 0:
+        if not select.select([sock], [], [], left)[0]:
+            break
+        verdict = classify(sock.recv(2048), target, ident)
+        if verdict == "reply":
+            return 0, f"reply from {target} in {(time.monotonic() - started) * 1000:.1f} ms"
+        if verdict:
+            return 1, verdict
     return 1, f"no reply from {target} within {wait:g} s"
 
 

@@ -39,7 +39,8 @@ class ScenarioRun:
     states: dict[str, RouterState] = field(default_factory=dict)
     duration: float = 0.0
     error: str = ""
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (benchmarks)
+    # seconds per phase (benchmarks); "probes" runs within "checks"
+    phases: dict[str, float] = field(default_factory=dict)
 
     @contextlib.contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -127,16 +128,25 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
         with run.phase("settle"):
             shells = [by_name[n] for n in scenario.redundant]
             checks.wait_for(lambda: _elected(shells), scenario.settle, ELECTION_POLL)
-    with run.phase("checks"):
+    with run.phase("checks"), ThreadPoolExecutor(max_workers=1) as probing:
+        # the probes run while the checks do: neither changes what the other reads (state
+        # capture drops iptables counters; probes only add conntrack and neighbour entries)
+        probes = probing.submit(_data_plane, scenario, routers, endpoints, run)
         _check(scenario, routers, run)
-    if scenario.probes:
-        with run.phase("probes"):
-            run.tests.extend(_data_plane(scenario, routers, endpoints))
+        run.tests.extend(probes.result())
 
 
-def _data_plane(scenario: Scenario, routers: list[Router],
-                endpoints: dict[str, str]) -> list[TestResult]:
+def _data_plane(scenario: Scenario, routers: list[Router], endpoints: dict[str, str],
+                run: ScenarioRun) -> list[TestResult]:
     """Pin ``via`` endpoints to the elected routers, then run the scenario's probes."""
+    if not scenario.probes:
+        return []
+    with run.phase("probes"):
+        return _probe_all(scenario, routers, endpoints)
+
+
+def _probe_all(scenario: Scenario, routers: list[Router],
+               endpoints: dict[str, str]) -> list[TestResult]:
     roles: dict[str, tuple[str, int]] = {}
     if any(e.via for e in scenario.endpoints):
         by_name = {r.name: r for r in routers}
