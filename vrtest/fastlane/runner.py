@@ -99,12 +99,13 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
 
 
 def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: float) -> None:
-    with run.phase("sandboxes"):
+    with run.phase("sandboxes"), ThreadPoolExecutor(max_workers=1) as pool:
+        making = pool.submit(make_endpoints, group, scenario.endpoints)  # while routers start
         routers = [group.add_router(r.name, r.index) for r in scenario.routers]
         for bridge, addresses in scenario.peer.items():
             for address in addresses:
                 group.peer_run(["ip", "addr", "add", address, "dev", bridge])
-        endpoints = make_endpoints(group, scenario.endpoints)
+        endpoints = making.result()
     with run.phase("scripts"):
         for definition, router in zip(scenario.routers, routers, strict=True):
             run.steps.append(boot(router, definition.boot, timeout=timeout))
