@@ -49,7 +49,11 @@ def _probes(tree: Path, ws: Workspace) -> dict[str, TestResult]:
 
 def test_good_tree_forwards_and_source_nats_and_keeps_guests_closed(workspace: Workspace) -> None:
     started = time.monotonic()
+    panic = Path("/proc/sys/kernel/panic").read_text()
     probes = _probes(TREE, workspace)
+    # the tree's sysctl.conf sets ip_forward (the probe needs it) and kernel.panic = 10,
+    # which is the host's and must be left alone
+    assert Path("/proc/sys/kernel/panic").read_text() == panic
     assert {n: t.outcome for n, t in probes.items()} == {OUT: Outcome.PASSED, IN: Outcome.PASSED}
     assert probes[OUT].evidence[0].output.startswith("reply from 203.0.113.1 in ")
     assert "ip netns exec" in probes[OUT].evidence[0].command
