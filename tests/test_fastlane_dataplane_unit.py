@@ -11,6 +11,7 @@ import pytest
 from vrtest.errors import ConfigError
 from vrtest.fastlane.dataplane import parse_endpoints, parse_probes
 from vrtest.fastlane.echo import checksum, classify, echo_request
+from vrtest.fastlane.probes import pin_first_hops
 from vrtest.fastlane.scenario import load_scenario, select_scenarios
 
 PATH = Path("scenario.yaml")
@@ -99,3 +100,10 @@ def test_icmp_errors_about_our_echo_name_the_sender() -> None:
     assert classify(_ipv4("10.1.1.1", error), "203.0.113.1", 0x1234) == (
         "destination unreachable (net unreachable) from 10.1.1.1")
     assert classify(_ipv4("10.1.1.1", error), "203.0.113.1", 0x9999) is None
+
+
+def test_a_pinned_endpoint_without_an_elected_router_is_a_problem_not_a_guess() -> None:
+    endpoints = parse_endpoints(PATH, {"web-2": {"bridge": "x2", "address": "10.1.1.11/24",
+                                                 "gateway": "10.1.1.1", "via": "backup"}}, 4, PEER)
+    problems = pin_first_hops(endpoints, {"web-2": "unused-netns"}, {"primary": ("r-30-VM", 0)})
+    assert problems == {"web-2": "no BACKUP router to send through"}
