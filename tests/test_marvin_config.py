@@ -51,8 +51,8 @@ def marvin_host_credentials(config: Any, hostip: str) -> tuple[str, str] | None:
 def read_deploy_shapes(config: Any) -> list[str]:
     """Touch every attribute deployDataCenter reads; return a flat trace of them."""
     trace = [config.logger.LogFolderPath]
-    if hasattr(config, "dbSvr"):  # optional: the embedded lab has no database
-        trace += [config.dbSvr.dbSvr, str(config.dbSvr.port), config.dbSvr.db]
+    # Required: real Marvin's test client reads dbSvr even with no database (init fails without).
+    trace += [config.dbSvr.dbSvr, str(config.dbSvr.port), config.dbSvr.user, config.dbSvr.db]
     trace += [f"{g.name}={g.value}" for g in config.globalConfig]
     for server in config.mgtSvr:
         trace += [server.mgtSvrIp, str(server.port), server.useHttps, server.hypervisor]
@@ -105,6 +105,13 @@ def test_every_shipped_environment_renders(name: str, monkeypatch, secrets, tmp_
     text = render_marvin_config(load_environment(name, envs_dir=ENVIRONMENTS))
     (tmp_path / "out.cfg").write_text(text)
     assert read_deploy_shapes(marvin_get_setup_config(tmp_path / "out.cfg"))
+
+
+def test_no_database_renders_marvins_own_db_defaults(secrets) -> None:
+    data = json.loads(render_marvin_config(load_environment("local", envs_dir=ENVIRONMENTS)))
+    # configGenerator.dbServer's defaults; Marvin connects only when a test queries the DB.
+    assert data["dbSvr"] == {"dbSvr": "localhost", "port": 3306, "user": "cloud",
+                             "passwd": "cloud", "db": "cloud"}
 
 
 def test_vmware_render_has_vmwaredc_and_external_cluster(monkeypatch, secrets) -> None:

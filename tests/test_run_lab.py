@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT, CliRunner
-from tests.run_support import write_selection
+from tests.run_support import make_checkout, standin_environ, write_selection
 from vrtest.environment import load_environment
 from vrtest.lab.config import LabConfig
 from vrtest.lab.netns import stop
@@ -63,7 +64,7 @@ def test_main_job_passes_on_a_healthy_lab_and_leaves_it_down(cli: CliRunner, lab
     summary = (out / "summary.md").read_text()
     assert summary.startswith("## vrtest: :white_check_mark: PASSED (")  # "(N not run)"
     assert "default-route\\[r-4-VM\\] · PASSED" in summary
-    assert "no CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
+    assert "not a CloudStack management server" in summary  # Marvin suites: NOT RUN, never passed
     records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     marvin = [r for r in records if r["kind"] == "marvin"]
     assert marvin and all(r["metadata"].get("not_run") == "true" for r in marvin)
@@ -118,3 +119,23 @@ def test_redundant_state_waits_for_a_pair_that_is_still_electing(cli: CliRunner,
     outcomes = {t["name"]: t["outcome"] for t in records[0]["tests"]}
     assert outcomes["redundant-state[r-6-VM]"] == outcomes["redundant-state[r-7-VM]"] == "passed"
     assert sorted(checkrouter(paths, name) for name in pair) == ["BACKUP", "PRIMARY"]
+
+
+def test_marvin_on_the_lab_runs_while_its_api_is_up(cli: CliRunner, lab_env: Path,
+                                                    tmp_path: Path) -> None:
+    """marvin.enabled on a down lab: the lab is up before the first suite, down again after."""
+    data = yaml.safe_load(lab_env.read_text())
+    data["marvin"].update(enabled=True, python=sys.executable, runner="nose",
+                          cloudstack=str(make_checkout(tmp_path)), required_hardware=False)
+    lab_env.write_text(yaml.safe_dump(data, sort_keys=False))
+    selection = write_selection(tmp_path, ["smoke/test_lab_api.py"], checks=["default-route"])
+    out = tmp_path / "out"
+    result = cli("run", "--env", str(lab_env), "--selection", str(selection), "--output", str(out),
+                 env=standin_environ(tmp_path))
+    assert result.code == 0, result.err
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    marvin = [r for r in records if r["kind"] == "marvin"]
+    assert [(t["name"], t["outcome"]) for t in marvin[0]["tests"]] == [
+        ("test_01_api_answers", "passed")]
+    assert result.err.index("[lab]") < result.err.index("[marvin] smoke/test_lab_api.py")
+    assert not _lab_is_up(cli, lab_env)  # it was down before the run

@@ -59,6 +59,9 @@ def test_mixed_suite_exit_1_with_every_outcome_recorded(cli: CliRunner, lab: Pat
     setup = lines[2]["tests"][0]
     assert setup["classname"] == "TestVPCSetup"
     assert "Failed to create VPC offering" in setup["message"]
+    # Several classes' setUpClass can fail in one run: the summary says whose it was.
+    assert "- **TestVPCSetup.setup (ContextSuite)**: Failed to create VPC offering" in (
+        out / "summary.md").read_text()
     for stage in ("[select]", "[plan]", "[marvin-config]", "[marvin]", "[reports]", "[exit] 1"):
         assert stage in result.err
     how = json.loads((out / "run.json").read_text())["how"]
@@ -76,6 +79,7 @@ def test_exact_nose_command_line_and_environment(cli: CliRunner, lab: Path) -> N
     expected = [
         "--with-xunit", f"--xunit-file={out.resolve()}/marvin/smoke__test_pass.xml",
         "--with-marvin", f"--marvin-config={out.resolve()}/marvin.cfg",
+        f"--log-folder-path={out.resolve()}/marvin-logs",
         "test/integration/smoke/test_pass.py", "-s", "-a", "tags=advanced,required_hardware=false",
         "--zone=zim1", "--hypervisor=kvm",
     ]
@@ -99,11 +103,12 @@ def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner
     env = write_env(lab, lab / "cloudstack")
     descriptor = yaml.safe_load(env.read_text())
     descriptor["management"]["secret_key"] = "${STANDIN_SECRET}"
+    descriptor["management"]["api_key"] = "${STANDIN_API_KEY}"
     env.write_text(yaml.safe_dump(descriptor))
     selection = write_selection(lab, ["smoke/test_crash.py"])  # its log tail is reported
     out = lab / "out"
     environ = {**standin_environ(lab), "STANDIN_SECRET": "standin-secret-key-123",
-               "STANDIN_ECHO_CONFIG": "1"}
+               "STANDIN_API_KEY": "standin-api-key-456", "STANDIN_ECHO_CONFIG": "1"}
     result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
                  env=environ)
     assert result.code == 1, result.err
@@ -112,9 +117,13 @@ def test_marvin_config_is_private_and_secrets_stay_out_of_reports(cli: CliRunner
     assert "standin-secret-key-123" in config.read_text()
     log = out / "marvin" / "smoke__test_crash.log"
     assert "Marvin config:" in log.read_text() and "****" in log.read_text()
-    for path in [log, *(out / n for n in ("junit.xml", "summary.md", "report.html",
-                                         "results.jsonl", "run.json"))]:
+    # Real Marvin logs every API payload with its apiKey into its log folder (the run's).
+    marvin_logs = sorted((out / "marvin-logs").rglob("runinfo.txt"))
+    assert marvin_logs and "'apiKey': '****'" in marvin_logs[0].read_text()
+    for path in [log, *marvin_logs, *(out / n for n in ("junit.xml", "summary.md", "report.html",
+                                                        "results.jsonl", "run.json"))]:
         assert "standin-secret-key-123" not in path.read_text(), path.name
+        assert "standin-api-key-456" not in path.read_text(), path.name
     assert "****" in results(out)[0]["log_tail"]  # the reported log tail, masked
 
 
@@ -160,9 +169,11 @@ def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -
     assert len(tests["test_02_always_fails"]["reruns"]) == 2
     assert tests["test_03_passes"]["outcome"] == "passed"
     reruns = [r["argv"] for r in records(lab) if "argv" in r][1:]
-    assert reruns[0][4:6] == ["test/integration/smoke/test_flaky.py:TestFlaky.test_01_flaky",
-                              "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails"]
-    assert reruns[1][4] == "test/integration/smoke/test_flaky.py:TestFlaky.test_02_always_fails"
+    # Narrowed to classes plus nose's -m (a file:Class.method target gets no Marvin clients).
+    assert reruns[0][5:8] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
+                              r"^(?:test_01_flaky|test_02_always_fails)(?:_\d+(?:_.*)?)?$"]
+    assert reruns[1][5:8] == ["test/integration/smoke/test_flaky.py:TestFlaky", "-m",
+                              r"^(?:test_02_always_fails)(?:_\d+(?:_.*)?)?$"]
     root = ET.parse(out / "junit.xml").getroot()
     cases = {c.get("name"): c for c in root.iter("testcase")}
     flaky = cases["test_01_flaky"]
@@ -171,6 +182,75 @@ def test_flaky_rerun_narrowed_and_reported_as_flaky(cli: CliRunner, lab: Path) -
     assert failed.find("failure") is not None and len(failed.findall("rerunFailure")) == 2
     summary = (out / "summary.md").read_text()
     assert "| 1 | 1 | 0 | 0 | 1 | 0 |" in summary  # passed failed error skipped flaky not-run
+
+
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_narrowed_suite_still_gets_marvins_clients(cli: CliRunner, lab: Path, runner: str) -> None:
+    """Real nose skips Marvin's client injection for file:Class.method; vrtest never uses it."""
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner})
+    selection = lab / "narrowed.json"
+    selection.write_text(json.dumps({"suites": [
+        {"path": "smoke/test_pass.py", "tests": ["test_01_router_basic"], "reasons": ["r"]}]}))
+    out = lab / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=standin_environ(lab))
+    assert result.code == 0, result.output
+    tests = results(out)[0]["tests"]
+    assert [(t["name"], t["outcome"]) for t in tests] == [("test_01_router_basic", "passed")]
+
+
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_a_selected_test_that_did_not_run_is_an_error(cli: CliRunner, lab: Path,
+                                                      runner: str) -> None:
+    """Narrowing is by class + method pattern: a renamed test must not just vanish."""
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner})
+    selection = lab / "renamed.json"
+    selection.write_text(json.dumps({"suites": [
+        {"path": "smoke/test_pass.py", "reasons": ["r"],
+         "tests": ["test_01_router_basic", "TestRouterBasics.test_99_renamed"]}]}))
+    out = lab / "out"
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=standin_environ(lab))
+    assert result.code == 1, result.err
+    tests = {t["name"]: t for t in results(out)[0]["tests"]}
+    assert tests["test_01_router_basic"]["outcome"] == "passed"
+    missing = tests["test_99_renamed"]
+    assert missing["outcome"] == "error" and missing["classname"] == "TestRouterBasics"
+    assert "ran no test TestRouterBasics.test_99_renamed" in missing["message"]
+
+
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_python_without_marvin_is_one_config_error_before_deploy(cli: CliRunner, lab: Path,
+                                                                  runner: str) -> None:
+    """Not 'exited with code 1 and no readable test report' once per suite, after the deploy."""
+    deployed = lab / "deployed"
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner},
+                    deploy=[{"name": "d", "argv": ["touch", str(deployed)]}])
+    selection = write_selection(lab, ["smoke/test_pass.py", "smoke/test_mixed.py"])
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output",
+                 str(lab / "out"))  # no stand-in on PYTHONPATH: this python has no marvin
+    assert result.code == 2, result.err
+    assert f"marvin.python: {sys.executable} cannot run Marvin with {runner}: " \
+           "ModuleNotFoundError: No module named 'marvin'" in result.err
+    assert "Traceback" not in result.err and not deployed.exists()
+    assert records(lab) == []
+
+
+@pytest.mark.parametrize("runner", ["nose", "pytest"])
+def test_marvin_init_failure_names_marvins_reason(cli: CliRunner, lab: Path, runner: str) -> None:
+    """Marvin prints only 'Marvin Init Failed'; the reason is in its runinfo.txt."""
+    env = write_env(lab, lab / "cloudstack", marvin={"runner": runner})
+    selection = write_selection(lab, ["smoke/test_pass.py"])
+    out = lab / "out"
+    environ = {**standin_environ(lab), "STANDIN_INIT_ERROR": "OSError: [Errno 28] No space left"}
+    result = cli("run", "--selection", str(selection), "--env", str(env), "--output", str(out),
+                 env=environ)
+    assert result.code == 1, result.err
+    error = results(out)[0]["error"]
+    assert "OSError: [Errno 28] No space left" in error, error
+    if runner == "nose":
+        assert error.startswith("Marvin could not initialise: OSError") and "runinfo.txt" in error
+    assert "no readable test report" not in error
 
 
 def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
@@ -182,7 +262,7 @@ def test_resume_skips_finished_suites(cli: CliRunner, lab: Path) -> None:
     env = lab / "lab-standin.yaml"
     again = cli("run", "--resume", str(out), "--env", str(env), env=standin_environ(lab))
     assert again.code == 1, again.err
-    ran = [r["argv"][4] for r in records(lab) if "argv" in r]
+    ran = [r["argv"][5] for r in records(lab) if "argv" in r]
     assert ran == ["test/integration/smoke/test_mixed.py"]
     assert [r["name"] for r in results(out)] == ["smoke/test_pass.py", "smoke/test_mixed.py"]
     assert "1 already finished" in again.err
@@ -233,6 +313,16 @@ def test_suite_missing_from_checkout_is_an_error_result(cli: CliRunner, lab: Pat
     assert passed["tests"][0]["outcome"] == "passed"
 
 
+def test_a_directory_is_never_a_nose_target(cli: CliRunner, lab: Path) -> None:
+    """Real Marvin's nose plugin runs os.system("python " + filename) on each file it finds
+    in a directory target (wantFile): vrtest names single files only, so no PR-controlled
+    file name reaches that shell."""
+    result, out = _run(cli, lab, ["smoke", "smoke/"])
+    assert result.code == 1
+    assert all("not found in the CloudStack checkout" in r["error"] for r in results(out))
+    assert records(lab) == []  # nose never started
+
+
 def test_bad_inputs_are_one_line_errors(cli: CliRunner, lab: Path) -> None:
     env = write_env(lab, lab / "cloudstack")
     bad = lab / "bad.json"
@@ -274,20 +364,20 @@ def test_selection_of_the_wrong_shape_is_one_line(cli: CliRunner, lab: Path,
 
 def test_environment_without_management_server_reports_suites_not_run(cli: CliRunner,
                                                                       lab: Path) -> None:
-    result, out = _run(cli, lab, ["smoke/test_pass.py"], env_extra={"lab": LAB, "kind": "lab"})
+    result, out = _run(cli, lab, ["smoke/test_pass.py"], marvin={"enabled": False},
+                       env_extra={"lab": LAB, "kind": "lab"})
     assert result.code == 0, result.err
     record = results(out)[0]
     assert record["metadata"]["not_run"] == "true" and record["tests"] == []
     assert records(lab) == []  # nothing executed
     summary = (out / "summary.md").read_text()
     assert "NOTHING VERIFIED" in summary and "PASSED" not in summary
+    reason = ("environment 'lab-standin' is the embedded lab, not a CloudStack management "
+              "server (set marvin.enabled: true to run Marvin against its API anyway)")
     assert summary.splitlines()[0] == (
-        "## vrtest: :warning: NOTHING VERIFIED - 1 not run: environment 'lab-standin' has "
-        "no CloudStack management server")
+        f"## vrtest: :warning: NOTHING VERIFIED - 1 not run: {reason}")
     assert "| 0 | 0 | 0 | 0 | 0 | 1 |" in summary
-    assert result.out.splitlines()[0] == (
-        "NOTHING VERIFIED - 1 not run: environment 'lab-standin' has no CloudStack "
-        "management server")
+    assert result.out.splitlines()[0] == f"NOTHING VERIFIED - 1 not run: {reason}"
 
 
 def test_nothing_selected_exits_0_and_says_nothing_was_verified(cli: CliRunner,

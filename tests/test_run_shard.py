@@ -76,7 +76,7 @@ def test_cli_shards_split_the_suites_and_checks_run_once(cli: CliRunner, tmp_pat
                  (out / "results.jsonl").read_text().splitlines()]
         assert kinds.count("checks") == (1 if k == 1 else 0)
         assert json.loads((out / "run.json").read_text())["shard"] == f"{k}/2"
-    ran = [r["argv"][4] for r in records(tmp_path) if "argv" in r]
+    ran = [r["argv"][5] for r in records(tmp_path) if "argv" in r]
     assert sorted(ran) == sorted(f"test/integration/{s}" for s in suites)
 
 

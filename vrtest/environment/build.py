@@ -56,7 +56,8 @@ def build_environment(data: dict[str, Any], path: Path) -> Environment:
         management=_management(management) if management else None,
         zones=zones,
         vr_access=_vr_access(data.get("vr_access", {}), hypervisor),
-        marvin=_marvin(data.get("marvin", {}), hypervisor, zones, capabilities),
+        marvin=_marvin(data.get("marvin", {}), hypervisor, zones, capabilities,
+                       kind=data.get("kind", "cloudstack")),
         kind=data.get("kind", "cloudstack"),
         description=data.get("description", ""),
         database=Database(**data["database"]) if "database" in data else None,
@@ -128,9 +129,11 @@ def _vr_access(data: dict[str, Any], hypervisor: str) -> VrAccess:
 
 
 def _marvin(
-    data: dict[str, Any], hypervisor: str, zones: tuple[Zone, ...], caps: Capabilities
+    data: dict[str, Any], hypervisor: str, zones: tuple[Zone, ...], caps: Capabilities,
+    kind: str = "cloudstack",
 ) -> MarvinSettings:
     defaults: dict[str, Any] = {
+        "enabled": kind != "lab",  # the lab's API is not a management server: opt in
         "zone": zones[0].name if zones else None,
         "hypervisor": MARVIN_HYPERVISOR_NAMES.get(hypervisor, hypervisor),
         "required_hardware": caps.real_vrs,

@@ -1,9 +1,11 @@
 """nose's ``-a`` attribute filter: ``-a tags=advanced,required_hardware=false``.
 
-Within one expression commas AND the conditions; repeating ``-a`` ORs the expressions. A list
-attribute matches when it contains the value; other values compare as lower-case strings; a
-missing attribute never equals a value (so ``required_hardware=false`` drops methods without it).
-``key`` alone requires a truthy attribute and ``!key`` a missing or falsy one.
+Within one expression commas AND the conditions; repeating ``-a`` ORs the expressions. Exactly
+as nose's attrib plugin (checked against pynose 1.5.5 on CloudStack's suites): a missing
+attribute reads as ``False``, so it *equals* ``false`` (``required_hardware=false`` keeps
+methods without it, e.g. component/maint/test_redundant_router.py); a list or tuple matches
+when it contains the value; other values compare as lower-case strings. ``key`` alone requires
+a truthy attribute and ``!key`` a missing or falsy one.
 """
 
 from __future__ import annotations
@@ -43,9 +45,9 @@ def _matches(condition: Condition, lookup: Callable[[str], Any]) -> bool:
         return bool(actual)
     if wanted is False:
         return not actual
-    if isinstance(actual, list | tuple | set | frozenset):
+    if type(actual) in (list, tuple):
         return str(wanted).lower() in [str(item).lower() for item in actual]
-    return actual is not None and str(actual).lower() == str(wanted).lower()
+    return wanted == actual or str(wanted).lower() == str(actual).lower()
 
 
 def wanted(groups: Sequence[Group], lookup: Callable[[str], Any]) -> bool:
@@ -56,11 +58,11 @@ def wanted(groups: Sequence[Group], lookup: Callable[[str], Any]) -> bool:
 
 
 def method_lookup(function: Any, cls: Any) -> Callable[[str], Any]:
-    """Attribute lookup as nose does it: the method first, then its class."""
+    """Attribute lookup as nose's get_method_attr: the method, then its class, else False."""
 
     def lookup(key: str) -> Any:
         if hasattr(function, key):
             return getattr(function, key)
-        return getattr(cls, key, None) if cls is not None else None
+        return getattr(cls, key, False) if cls is not None else False
 
     return lookup

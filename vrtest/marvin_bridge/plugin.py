@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from vrtest.marvin_bridge.attrs import method_lookup, parse_groups, wanted
+from vrtest.marvin_bridge.narrow import wanted_test
 
 _STATE_KEY = pytest.StashKey[dict[str, Any]]()
 
@@ -29,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--marvin-attr", action="append", default=[], metavar="EXPR",
                     help="nose -a filter, e.g. tags=advanced,required_hardware=false "
                          "(comma = AND; repeat = OR)")
+    group.addoption("--marvin-test", action="append", default=[], metavar="CLASS[.METHOD]",
+                    help="run only this test (ddt expansions of METHOD too); repeatable")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -45,22 +48,25 @@ def pytest_configure(config: pytest.Config) -> None:
         config_file, deploy_dc_flag=deploy, zone=config.getoption("--marvin-zone"),
         hypervisor_type=hypervisor, user_logfolder_path=config.getoption("--marvin-log-folder"))
     if marvin.init() == "FAILED":
-        raise pytest.UsageError(f"Marvin could not initialise from {config_file}")
+        folder = getattr(marvin, "getLogFolderPath", lambda: None)()
+        where = f"; its log: {folder}/runinfo.txt" if folder else ""
+        raise pytest.UsageError(f"Marvin could not initialise from {config_file}{where}")
     config.stash[_STATE_KEY] = {
         "client": marvin.getTestClient(),
         "config": marvin.getParsedConfig(),
         "logger": marvin.getLogger(),
-        "hypervisor": hypervisor,
     }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Drop tests the ``-a`` filter rejects; inject Marvin's clients into the classes kept."""
     groups = parse_groups(config.getoption("--marvin-attr"))
+    names = config.getoption("--marvin-test")
     kept, dropped = [], []
     for item in items:
-        function = getattr(item, "function", None)
-        if wanted(groups, method_lookup(function, getattr(item, "cls", None))):
+        function, cls = getattr(item, "function", None), getattr(item, "cls", None)
+        chosen = not names or wanted_test(names, getattr(cls, "__name__", ""), item.name)
+        if chosen and wanted(groups, method_lookup(function, cls)):
             kept.append(item)
         else:
             dropped.append(item)
@@ -75,19 +81,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 inject_clients(cls, state)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Name the test client after the test, as Marvin's nose plugin does in ``beforeTest``."""
+    state = item.config.stash.get(_STATE_KEY, {})
+    cls = getattr(item, "cls", None)
+    if state and cls is not None:
+        state["client"].identifier = f"{cls.__name__}-{item.name}"
+
+
 def inject_clients(cls: type, state: dict[str, Any]) -> None:
-    """Set what Marvin's nose plugin sets on a test class (``_injectClients``)."""
+    """Set exactly what Marvin's nose plugin sets on a test class (``_injectClients``)."""
     client, logger = state["client"], state["logger"]
     for name, method in (("debug", "debug"), ("info", "info"), ("warn", "warning"),
                          ("error", "error")):
         setattr(cls, name, getattr(logger, method))
-    if getattr(client, "identifier", "") is None:
-        client.identifier = cls.__module__
     cls.testClient = client  # type: ignore[attr-defined]
-    cls.clstestclient = client  # type: ignore[attr-defined]
     cls.config = state["config"]  # type: ignore[attr-defined]
-    cls.hypervisor = state["hypervisor"]  # type: ignore[attr-defined]
-    if hasattr(client, "getApiClient"):
-        cls.apiclient = client.getApiClient()  # type: ignore[attr-defined]
+    if getattr(client, "identifier", "") is None:
+        client.identifier = cls.__name__
+    cls.clstestclient = client  # type: ignore[attr-defined]
     if hasattr(cls, "user") and hasattr(client, "getUserApiClient"):
         client.getUserApiClient(cls.UserName, cls.DomainName, cls.AcctType)  # type: ignore[attr-defined]

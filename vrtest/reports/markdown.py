@@ -71,13 +71,19 @@ def _counts(report: RunReport) -> str:
     return f"| {head} |\n|{'---|' * len(COUNT_LABELS)}\n| {values} |\n"
 
 
+def _test_label(row: Row) -> str:
+    """``Class.test`` (a setup error names its class too); checks name their router."""
+    test = row.test
+    if row.suite.kind != "checks" and test.classname:
+        return f"{test.classname}.{test.name}"
+    return test.name  # default-route[r-4-VM]
+
+
 def _row_line(row: Row) -> str:
     test = row.test
-    name = test.name  # checks name their router: default-route[r-4-VM]
-    if row.suite.kind != "checks" and test.classname:
-        name = f"{test.classname}.{test.name}"
     label = row.outcome.value.replace("_", " ").upper()
-    return f"| {md_text(name)} | {label} | {test.duration:.1f} | {md_text(row.suite.name)} |"
+    return (f"| {md_text(_test_label(row))} | {label} | {test.duration:.1f} | "
+            f"{md_text(row.suite.name)} |")
 
 
 def _failures(report: RunReport) -> list[str]:
@@ -91,7 +97,7 @@ def _failures(report: RunReport) -> list[str]:
     for row in rows:
         message = row.test.message or row.test.details
         if message:
-            chunks.append(f"- **{md_text(row.test.name)}**: {md_text(message[:300])}")
+            chunks.append(f"- **{md_text(_test_label(row))}**: {md_text(message[:300])}")
         if row.test.name == "(suite)" and row.test.details:
             chunks.append(md_fence(excerpt(row.test.details, 20, 2000)))
     return [*chunks, ""]

@@ -107,3 +107,11 @@ def lab_for_checks(env: Environment, checks: Sequence[str], console: Console) ->
         if not was_up:
             console.info(f"[lab] {config.prefix}: taking it down again (it was down)")
             lab_down(config, console)
+
+
+def lab_for_marvin(env: Environment, suites: int, checks: Sequence[str],
+                   console: Console) -> contextlib.AbstractContextManager[None]:
+    """Marvin on a lab (``marvin.enabled: true``) needs its API up before the first suite."""
+    if env.kind == "lab" and suites:
+        return lab_for_checks(env, checks, console)
+    return contextlib.nullcontext()

@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import vrtest
 from vrtest.environment import MarvinSettings
+from vrtest.marvin_bridge.narrow import nose_selection, split_names
+from vrtest.runner.bridge_path import bridge_dir
 
 INTEGRATION_DIR = "test/integration"
 BRIDGE_PLUGIN = "vrtest.marvin_bridge.plugin"
+LOG_FOLDER = "marvin-logs"  # Marvin's own logs, under the run directory (masked after each suite)
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -77,12 +79,16 @@ def _method_owners(path: Path) -> dict[str, str]:
     return owners
 
 
-def nose_argv(settings: MarvinSettings, config: Path, xunit: Path,
-              target: Sequence[str]) -> list[str]:
-    """Exactly CloudStack CI's command, targets being the file or ``file:Class.method`` ids."""
+def nose_argv(settings: MarvinSettings, config: Path, xunit: Path, target: Sequence[str],
+              match: str | None = None, log_dir: Path | None = None) -> list[str]:
+    """CloudStack CI's command, plus Marvin's ``--log-folder-path`` and, narrowed, ``-m``."""
     head = [settings.python, "-m", "nose"] if settings.python else ["nosetests"]
+    logs = [f"--log-folder-path={log_dir}"] if log_dir else []
     argv = [*head, "--with-xunit", f"--xunit-file={xunit}", "--with-marvin",
-            f"--marvin-config={config}", *target, "-s", "-a", attr_expression(settings)]
+            f"--marvin-config={config}", *logs, *target]
+    if match:
+        argv += ["-m", match]
+    argv += ["-s", "-a", attr_expression(settings)]
     if settings.zone:
         argv.append(f"--zone={settings.zone}")
     if settings.hypervisor:
@@ -91,7 +97,7 @@ def nose_argv(settings: MarvinSettings, config: Path, xunit: Path,
 
 
 def pytest_argv(settings: MarvinSettings, config: Path, junit: Path, target: Sequence[str],
-                log_dir: Path) -> list[str]:
+                log_dir: Path, tests: Sequence[str] = ()) -> list[str]:
     """``python -m pytest -p vrtest.marvin_bridge.plugin --marvin-config ... --junitxml=X``."""
     argv = [settings.python or sys.executable, "-m", "pytest", "-p", BRIDGE_PLUGIN,
             f"--marvin-config={config}", f"--junitxml={junit}", "-p", "no:cacheprovider",
@@ -100,27 +106,31 @@ def pytest_argv(settings: MarvinSettings, config: Path, junit: Path, target: Seq
         argv.append(f"--marvin-zone={settings.zone}")
     if settings.hypervisor:
         argv.append(f"--marvin-hypervisor={settings.hypervisor}")
+    argv += [f"--marvin-test={name}" for name in tests]
     return argv + list(settings.extra_args) + list(target)
 
 
 def targets(settings: MarvinSettings, suite_path: str, tests: Sequence[str]) -> list[str]:
-    """The suite file, or one id per test when narrowed (``file:C.m`` / ``file::C::m``)."""
+    """The suite file, or its classes when narrowed (``file:Class`` / ``file::Class``).
+
+    Methods are picked by nose's ``-m`` / the bridge's ``--marvin-test``, never by a
+    ``file:Class.method`` target, which would bypass Marvin's client injection.
+    """
     file = suite_file(suite_path)
     if not tests:
         return [file]
-    if settings.runner == "pytest":
-        return [f"{file}::{name.replace('.', '::')}" for name in tests]
-    return [f"{file}:{name}" for name in tests]
+    classes, _ = split_names(tests)
+    separator = "::" if settings.runner == "pytest" else ":"
+    return [f"{file}{separator}{cls}" for cls in classes]
 
 
 def child_environment(settings: MarvinSettings, run_dir: Path, suite_path: str,
                       base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Variables added for the suite process (the rest of os.environ is inherited)."""
     env = {"PYTHONUNBUFFERED": "1", "VRTEST_RUN_DIR": str(run_dir), "VRTEST_SUITE": suite_path}
-    if settings.runner == "pytest":
-        package_root = str(Path(vrtest.__file__).resolve().parent.parent)
+    if settings.runner == "pytest":  # the bridge alone (install_bridge), not vrtest's packages
         current = (base if base is not None else os.environ).get("PYTHONPATH", "")
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, current) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(bridge_dir(run_dir)), current) if p)
     return env
 
 
@@ -130,10 +140,12 @@ def build_invocation(settings: MarvinSettings, checkout: Path, run_dir: Path, co
     slug = _SAFE.sub("_", suite_path.replace("/", "__").removesuffix(".py"))
     suffix = f".rerun{attempt}" if attempt else ""
     report = run_dir / "marvin" / f"{slug}{suffix}.xml"
-    ids = targets(settings, suite_path, qualified_tests(checkout, suite_path, tests))
+    names = qualified_tests(checkout, suite_path, tests)
+    ids = targets(settings, suite_path, names)
     if settings.runner == "pytest":
-        argv = pytest_argv(settings, config, report, ids, run_dir / "marvin-logs")
+        argv = pytest_argv(settings, config, report, ids, run_dir / LOG_FOLDER, names)
     else:
-        argv = nose_argv(settings, config, report, ids)
+        argv = nose_argv(settings, config, report, ids, nose_selection(names)[1],
+                         run_dir / LOG_FOLDER)
     return SuiteInvocation(tuple(argv), checkout, child_environment(settings, run_dir, suite_path),
                            report)

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from vrtest.console import Console
 from vrtest.environment import Environment
@@ -19,44 +16,26 @@ from vrtest.environment.marvin_config import render_marvin_config
 from vrtest.errors import ConfigError, ExitCode, Interrupted, UsageError, VrtestError
 from vrtest.fastlane.stage import run_fastlane_stage
 from vrtest.history import likely_failures_first, suite_durations
-from vrtest.history.runhook import BASELINE_KEY, baseline_record, fails_run
-from vrtest.reports import write_reports
-from vrtest.reports.model import load_report
+from vrtest.history.runhook import BASELINE_KEY
 from vrtest.results import SuiteResult
 from vrtest.runner import deploy as deploy_stage
 from vrtest.runner.changes import load_selection_file, select_for_run
 from vrtest.runner.checks_stage import run_check_stage
 from vrtest.runner.dry_run import show_plan
 from vrtest.runner.execute import run_suites
-from vrtest.runner.lab_stage import lab_for_checks
+from vrtest.runner.finish import exit_code, show_outcome, stage_baseline, stage_reports
+from vrtest.runner.lab_stage import lab_for_checks, lab_for_marvin
+from vrtest.runner.marvin_command import LOG_FOLDER
 from vrtest.runner.options import RunOptions
 from vrtest.runner.plan import Plan, make_plan, read_selection
-from vrtest.runner.process import ChildRegistry
+from vrtest.runner.preflight import check_marvin_python
 from vrtest.runner.provenance import how_tested
 from vrtest.runner.shard import load_durations, select_shard
-from vrtest.runner.store import RUN_META, SELECTION, RunStore
+from vrtest.runner.state import RunState, utc_now
+from vrtest.runner.store import RUN_META, SELECTION, RunStore, mask_tree
 from vrtest.runner.suite import SuiteContext
 
 MARVIN_CONFIG = "marvin.cfg"
-
-
-@dataclass
-class RunState:
-    """What the stages have produced so far (the pipeline's working record)."""
-
-    options: RunOptions
-    env: Environment
-    store: RunStore
-    console: Console
-    selection: dict[str, Any] = field(default_factory=dict)
-    plan: Plan = field(default_factory=Plan)
-    meta: dict[str, Any] = field(default_factory=dict)
-    registry: ChildRegistry = field(default_factory=ChildRegistry)
-
-
-def utc_now() -> str:
-    """ISO 8601 UTC timestamp."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def stage_prepare(state: RunState) -> None:
@@ -133,6 +112,15 @@ def stage_plan(state: RunState) -> None:
                        f"{len(state.plan.checks)} check(s), {len(plan.not_run)} not run{resumed}")
 
 
+def stage_preflight(state: RunState) -> None:
+    """Before any deploy: the checkout holds the suites and marvin.python can run them."""
+    if not state.plan.suites:
+        return
+    ctx = _suite_context(state, state.store.directory / MARVIN_CONFIG)
+    with state.console.status(f"[preflight] {state.env.marvin.python or 'nosetests'}"):
+        check_marvin_python(state.env, ctx.checkout, ctx.run_dir)
+
+
 def stage_deploy(state: RunState) -> None:
     """The descriptor's deploy steps, with {pr}/{commit}/{branch} filled in."""
     if not state.env.deploy or (state.options.resume and state.meta.get("deployed")):
@@ -175,7 +163,10 @@ def stage_marvin(state: RunState, config: Path | None) -> None:
         verdict = "ERROR" if result.error else "FAILED" if result.failed else "ok"
         state.console.info(f"[marvin] {result.name}: {verdict} ({result.duration:.1f}s)")
 
-    run_suites(list(state.plan.suites), ctx, jobs, record)
+    try:
+        run_suites(list(state.plan.suites), ctx, jobs, record)
+    finally:  # whatever a suite's output did not name (a crash, an interrupt)
+        mask_tree(ctx.run_dir / LOG_FOLDER)
 
 
 def _suite_context(state: RunState, config: Path) -> SuiteContext:
@@ -214,40 +205,6 @@ def stage_checks(state: RunState) -> None:
     state.console.info(f"[checks] {'FAILED' if result.failed else 'ok'}")
 
 
-def stage_reports(state: RunState, status: str) -> None:
-    """Regenerate every report from results.jsonl + run.json."""
-    state.meta.update(finished=utc_now(), status=status)
-    state.store.write_json(RUN_META, state.meta)
-    state.store.mark_reported()
-    written = write_reports(state.store.directory)
-    state.console.info(f"[reports] {', '.join(p.name for p in written)} in {state.store.directory}")
-
-
-def stage_baseline(state: RunState) -> None:
-    """Classify failures as new / known / flaky against main's history (kept in run.json)."""
-    options = state.options
-    judged = [r for r in state.store.results() if not r.metadata.get("unreachable")]
-    record = baseline_record(judged, state.env.name, fail_on=options.fail_on,
-                             history=options.history)
-    state.meta[BASELINE_KEY] = record
-    classes = [item["class"] for item in record["failures"]]
-    if classes:
-        summary = ", ".join(f"{classes.count(c)} {c}" for c in ("new", "known", "flaky"))
-        state.console.info(f"[baseline] {summary} (--fail-on {options.fail_on})")
-
-
-def exit_code(results: list[SuiteResult], baseline: dict[str, Any] | None = None) -> ExitCode:
-    """1 failures (those --fail-on counts), else 3 when unreachable, else 0; from the results."""
-    counted = [r for r in results if not r.metadata.get("not_run")]
-    failed = any(r.failed for r in counted if not r.metadata.get("unreachable"))
-    tolerated = bool(baseline and baseline.get("failures")) and not fails_run(baseline or {})
-    if failed and not tolerated:
-        return ExitCode.FAILED
-    if any(r.metadata.get("unreachable") for r in counted):
-        return ExitCode.UNREACHABLE
-    return ExitCode.OK
-
-
 def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int:
     """Run every stage; partial reports on interrupt; the exit code comes from the results."""
     state = RunState(options, env, RunStore(options.output), console)
@@ -264,11 +221,14 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
         show_plan(state.plan, state.env, options, console, state.selection)
         return int(ExitCode.OK)
     try:
+        stage_preflight(state)
         stage_deploy(state)
         config = stage_marvin_config(state)
-        stage_marvin(state, config)
-        stage_fastlane(state)
-        stage_checks(state)
+        with lab_for_marvin(env, len(state.plan.suites), [c.name for c in state.plan.checks],
+                            console):
+            stage_marvin(state, config)
+            stage_fastlane(state)
+            stage_checks(state)
     except deploy_stage.DeployFailed as exc:
         stage_reports(state, "deploy failed")
         console.error(exc.message)
@@ -287,15 +247,3 @@ def run_pipeline(options: RunOptions, env: Environment, console: Console) -> int
     code = exit_code(state.store.results(), state.meta.get(BASELINE_KEY))
     show_outcome(state, code)
     return int(code)
-
-
-def show_outcome(state: RunState, code: ExitCode) -> None:
-    """The result on stdout (text or JSON) and the exit line on stderr."""
-    report = load_report(state.store.directory)
-    if state.options.format == "json":
-        state.console.print_json({"verdict": report.verdict, "reason": report.verdict_reason,
-                                  "exit_code": int(code), "counts": report.counts(),
-                                  "output": str(state.store.directory)})
-    else:
-        state.console.print(f"{report.outcome_text()} (reports in {state.store.directory})")
-    state.console.info(f"[exit] {int(code)} ({code.name.lower()})")

@@ -88,8 +88,11 @@ def make_plan(selected: PlanInput, env: Environment) -> Plan:
 
 
 def _why_marvin_cannot_run(env: Environment) -> str:
-    if env.kind == "lab" or env.management is None:
+    if env.management is None:
         return f"environment {env.name!r} has no CloudStack management server"
+    if env.kind == "lab" and not env.marvin.enabled:
+        return (f"environment {env.name!r} is the embedded lab, not a CloudStack management "
+                "server (set marvin.enabled: true to run Marvin against its API anyway)")
     if not env.marvin.enabled:
         return f"Marvin is disabled for environment {env.name!r}"
     return ""

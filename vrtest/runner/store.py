@@ -129,3 +129,11 @@ def mask_file(path: Path) -> None:
     masked = mask(text)
     if masked != text:
         path.write_text(masked, encoding="utf-8")
+
+
+def mask_tree(directory: Path) -> None:
+    """``mask_file`` every file under ``directory`` (Marvin logs its API key with each call)."""
+    if directory.is_dir():
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                mask_file(path)

@@ -9,10 +9,18 @@ from pathlib import Path
 
 from vrtest.environment import MarvinSettings
 from vrtest.results import Outcome, SuiteResult, TestResult
-from vrtest.runner.marvin_command import build_invocation
+from vrtest.runner.bridge_path import install_bridge
+from vrtest.runner.marvin_command import (
+    LOG_FOLDER,
+    attr_expression,
+    build_invocation,
+    qualified_tests,
+)
+from vrtest.runner.marvin_log import init_failure, log_folders
+from vrtest.runner.narrowed import missing_results
 from vrtest.runner.plan import PlannedSuite
 from vrtest.runner.process import ChildRegistry, ProcessOutcome, run_process
-from vrtest.runner.store import mask_file
+from vrtest.runner.store import mask_file, mask_tree
 from vrtest.runner.xunit import is_context_error, parse_report, rerun_id
 
 
@@ -33,29 +41,35 @@ def run_suite(suite: PlannedSuite, ctx: SuiteContext) -> SuiteResult | None:
     """Run ``suite``; None when the run was interrupted before it finished."""
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     clock = time.monotonic()
+    if ctx.settings.runner == "pytest":
+        install_bridge(ctx.run_dir)
     invocation = build_invocation(ctx.settings, ctx.checkout, ctx.run_dir, ctx.config,
                                   suite.path, suite.tests)
     log = invocation.report_file.with_suffix(".log")
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
+    mask_marvin_logs(log, ctx.run_dir / LOG_FOLDER)
     if ctx.registry.stopping:
         return None
     base = SuiteResult(name=suite.path, kind="marvin", command=invocation.argv, started=started,
                        metadata={"runner": ctx.settings.runner, "log": str(log)})
-    tests, error = _read_attempt(invocation.report_file, outcome, ctx.timeout)
+    tests, error = _read_attempt(invocation.report_file, outcome, ctx.timeout, log)
     for attempt in range(1, ctx.reruns + 1):
         if error or not any(t.outcome.is_failure for t in tests):
             break
         tests = _rerun(suite, tests, attempt, ctx)
         if ctx.registry.stopping:
             return None
+    if not error and suite.tests:
+        requested = qualified_tests(ctx.checkout, suite.path, suite.tests)
+        tests += missing_results(requested, tests, suite.path, attr_expression(ctx.settings))
     return dataclasses.replace(base, tests=tuple(tests), error=error,
                                log_tail=outcome.log_tail if error else "",
                                duration=time.monotonic() - clock)
 
 
-def _read_attempt(report: Path, outcome: ProcessOutcome, timeout: float
+def _read_attempt(report: Path, outcome: ProcessOutcome, timeout: float, log: Path
                   ) -> tuple[list[TestResult], str]:
     if outcome.start_error:
         return [], outcome.start_error
@@ -64,6 +78,9 @@ def _read_attempt(report: Path, outcome: ProcessOutcome, timeout: float
     try:
         tests = parse_report(report)
     except ValueError as exc:
+        why = init_failure(log)
+        if why:
+            return [], f"{why}; exited with code {outcome.returncode}"
         return [], f"exited with code {outcome.returncode} and {exc}"
     if not tests and outcome.returncode not in (0, None):
         return [], f"exited with code {outcome.returncode} and ran no tests"
@@ -81,8 +98,15 @@ def _rerun(suite: PlannedSuite, tests: list[TestResult], attempt: int,
     outcome = run_process(invocation.argv, cwd=invocation.cwd, env=invocation.env, log=log,
                           timeout=ctx.timeout, registry=ctx.registry)
     mask_file(log)
-    again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout)
+    mask_marvin_logs(log, ctx.run_dir / LOG_FOLDER)
+    again, error = _read_attempt(invocation.report_file, outcome, ctx.timeout, log)
     return merge_rerun(tests, again, error)
+
+
+def mask_marvin_logs(log: Path, root: Path) -> None:
+    """Mask the Marvin log folders this suite's process named (others may still be writing)."""
+    for folder in log_folders(log, root):
+        mask_tree(folder)
 
 
 def merge_rerun(tests: list[TestResult], again: list[TestResult], error: str) -> list[TestResult]:

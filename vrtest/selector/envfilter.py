@@ -2,7 +2,8 @@
 
 This mirrors the nose ``-a`` filter the runner builds from the descriptor
 (``tags=T1,...,required_hardware=V``; comma = AND): a simulator env only gets tests
-with ``required_hardware=false`` (as upstream CI); a hardware env
+with ``required_hardware=false`` or without the attribute (nose reads a missing one as False;
+checked with pynose 1.5.5), as upstream CI; a hardware env
 (``marvin.required_hardware: true``) runs every tagged test, as Trillian does. Everything dropped is
 listed in the selection's ``not_verified`` with the reason.
 """
@@ -71,8 +72,9 @@ def test_kinds(test: TestInfo, suite_path: str) -> set[str]:
 def why_not_runnable(test: TestInfo, suite_path: str, caps: Capabilities) -> str | None:
     """Why ``test`` cannot be verified in ``caps``'s environment, or None when it can."""
     wanted = caps.hardware_filter
-    if wanted and test.required_hardware != wanted:
-        value = test.required_hardware or "absent"
+    # nose reads a missing required_hardware as False, which equals "false": such tests run.
+    if wanted and (test.required_hardware or "false") != wanted:
+        value = test.required_hardware
         if not caps.real_vrs:
             return (f"required_hardware={value}: {caps.name} runs only "
                     "required_hardware=false tests (no real VRs)")

@@ -1,9 +1,13 @@
 """The nose stand-in: CloudStack CI's command line in, nose's xunit file out.
 
-Accepts exactly ``--with-xunit --xunit-file=X --with-marvin --marvin-config=CFG TARGET... -s
--a EXPR --zone=Z --hypervisor=H`` (TARGET = ``file.py`` or ``file.py:Class[.method]``); any other
-option is a usage error (exit 2), as with nose. Suites are real unittest classes; what they do
-(pass, fail, error, skip, setUpClass error, hang, crash, flaky) is their own code. The xunit file
+Accepts exactly ``--with-xunit --xunit-file=X --with-marvin --marvin-config=CFG
+[--log-folder-path=DIR] TARGET... [-m RE]
+-s -a EXPR --zone=Z --hypervisor=H`` (TARGET = ``file.py`` or ``file.py:Class[.method]``; ``-m`` is
+nose's testMatch, searched in method names); any other option is a usage error (exit 2), as with
+nose. As with real nose and Marvin's plugin, a ``file.py:Class.method`` target gets no Marvin
+clients injected (nose bypasses the plugin's ``loadTestsFromTestCase`` for it). Suites are real
+unittest classes; what they do (pass, fail, error, skip, setUpClass error, hang, crash, flaky) is
+their own code. The xunit file
 is written the way nose's xunit plugin writes it, including ``<nose.suite`` context errors.
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -22,7 +27,8 @@ from xml.sax.saxutils import quoteattr
 from marvin.marvinInit import MarvinInit
 
 FLAGS = ("--with-xunit", "--with-marvin", "-s")
-VALUED = ("--xunit-file", "--marvin-config", "--zone", "--hypervisor")
+DEFAULT_MATCH = r"(?:^|[\b_\.-])[Tt]est"  # nose's testMatch
+VALUED = ("--xunit-file", "--marvin-config", "--zone", "--hypervisor", "--log-folder-path")
 
 
 def parse(argv: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
@@ -36,6 +42,8 @@ def parse(argv: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
             options[arg] = "1"
         elif arg == "-a":
             attrs.append(next(args))
+        elif arg == "-m":
+            options["-m"] = next(args)
         elif arg.startswith("-") and arg.split("=", 1)[0] in VALUED and "=" in arg:
             key, value = arg.split("=", 1)
             options[key] = value
@@ -55,7 +63,7 @@ def attr_ok(function: Any, cls: type, expressions: list[str]) -> bool:
         ok = True
         for condition in filter(None, (c.strip() for c in expression.split(","))):
             key, _, value = condition.partition("=")
-            actual = getattr(function, key, getattr(cls, key, None))
+            actual = getattr(function, key, getattr(cls, key, False))  # nose: missing = False
             if not value:
                 ok = not actual if key.startswith("!") else bool(actual)
             elif isinstance(actual, (list, tuple)):
@@ -149,8 +157,9 @@ def run_class(cls: type, methods: list[str], xunit: Xunit, client: dict[str, Any
     cls.tearDownClass()  # type: ignore[attr-defined]
 
 
-def selected(module: Any, spec: str, attrs: list[str]) -> list[tuple[type, list[str]]]:
-    """(class, methods) chosen by a ``Class[.method]`` spec and the -a filter."""
+def selected(module: Any, spec: str, attrs: list[str], match: str = DEFAULT_MATCH
+             ) -> list[tuple[type, list[str]]]:
+    """(class, methods) chosen by a ``Class[.method]`` spec, the -m pattern and the -a filter."""
     wanted_cls, _, wanted_method = spec.partition(".")
     chosen = []
     for name in sorted(vars(module)):
@@ -161,7 +170,7 @@ def selected(module: Any, spec: str, attrs: list[str]) -> list[tuple[type, list[
             continue
         if wanted_cls and name != wanted_cls:
             continue
-        methods = [m for m in sorted(dir(cls)) if m.startswith("test")
+        methods = [m for m in sorted(dir(cls)) if re.search(match, m)
                    and (not wanted_method or m == wanted_method)
                    and attr_ok(getattr(cls, m), cls, attrs)]
         if methods:
@@ -177,17 +186,19 @@ def main(argv: list[str]) -> int:
         with open(options.get("--marvin-config", ""), encoding="utf-8") as handle:
             print("Marvin config:", handle.read(), flush=True)
     init = MarvinInit(options.get("--marvin-config", ""), zone=options.get("--zone"),
-                      hypervisor_type=options.get("--hypervisor"))
+                      hypervisor_type=options.get("--hypervisor"),
+                      user_logfolder_path=options.get("--log-folder-path"))
     if "--with-marvin" in options and init.init() != "SUCCESS":
-        sys.stderr.write("Marvin: config file could not be read\n")
+        print("\nStarting Marvin Failed, exiting. Please Check")  # real Marvin's words
         return 1
     client = {"testClient": init.getTestClient(), "clstestclient": init.getTestClient(),
               "config": init.getParsedConfig(), "hypervisor": options.get("--hypervisor")}
     xunit = Xunit()
     for target in targets:
         path, _, spec = target.partition(":")
-        for cls, methods in selected(load(path), spec, attrs):
-            run_class(cls, methods, xunit, client)
+        injected = {} if "." in spec else client  # nose skips the plugin for Class.method
+        for cls, methods in selected(load(path), spec, attrs, options.get("-m", DEFAULT_MATCH)):
+            run_class(cls, methods, xunit, injected)
     if "--with-xunit" in options:
         xunit.write(options.get("--xunit-file", "nosetests.xml"))
     return 0 if not (xunit.stats["errors"] or xunit.stats["failures"]) else 1
