@@ -83,12 +83,16 @@ def main() -> None:
 
 
 def split(run: ScenarioRun) -> str:
-    """``scripts 1.52 s + harness 0.21 s (sandboxes 0.09, checks 0.05, peer/teardown 0.07)``."""
+    """``scripts 1.52 s + harness 0.21 s (sandboxes 0.09, checks 0.05, ...; probes 0.18 ...)``.
+
+    ``sandboxes`` includes the probe endpoints; the data-plane probes run during ``checks``.
+    """
     shown = [name for name in ("scripts", "outside", "settle") if run.phases.get(name, 0) > 0.005]
     work = " + ".join(f"{name} {run.phases[name]:.2f} s" for name in shown)
     own = {name: run.phases.get(name, 0.0) for name in ("sandboxes", "checks")}
     own["peer/teardown"] = run.harness_time() - sum(own.values())
     parts = ", ".join(f"{name} {value:.2f}" for name, value in own.items())
+    parts += f"; probes {run.phases.get('probes', 0.0):.2f} within checks"
     return f"{work} + harness {run.harness_time():.2f} s ({parts})"
 
 

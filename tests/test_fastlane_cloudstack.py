@@ -1,8 +1,9 @@
 """Opt-in: the shipped scenarios against a real CloudStack checkout (``VRTEST_CLOUDSTACK``).
 
-At the checkout's HEAD every scenario must pass; with the VPC default-route block removed
-from CsAddress.py (the 2015 regression class), every non-redundant VPC scenario must fail its
-default-route check with the route table as evidence, and nothing else may fail.
+At the checkout's HEAD every scenario must pass, data-plane probes included; with the VPC
+default-route block removed from CsAddress.py (the 2015 regression class), every
+non-redundant VPC scenario must fail its default-route check with the route table as
+evidence, its probes to the internet must fail too, and nothing else may fail.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from vrtest.fastlane.packages import package_root
 from vrtest.fastlane.runner import Workspace
 from vrtest.fastlane.scenario import list_scenarios
 from vrtest.fastlane.tree import vr_tree
-from vrtest.results import Outcome, SuiteResult
+from vrtest.results import Outcome, SuiteResult, TestResult
 
 CHECKOUT = os.environ.get("VRTEST_CLOUDSTACK", "")
 pytestmark = [
@@ -31,6 +32,7 @@ pytestmark = [
     pytest.mark.skipif(not CHECKOUT, reason="set VRTEST_CLOUDSTACK to a CloudStack checkout"),
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root for namespaces"),
 ]
+INTERNET = "203.0.113.1"  # the address beyond the public gateway in the shipped scenarios
 # "Please do not remove this block otherwise the VPC default route will be broken."
 VPC_BLOCK = re.compile(r"( +)if not self\.config\.has_public_network\(\):\n(?:\1 .*\n|\n)*?"
                        r"\1elif self\.get_type\(\) in \[\"public\"\].*\n(?:\1 .*\n)*")
@@ -51,9 +53,15 @@ def _failures(result: SuiteResult) -> list[str]:
         [f"error: {result.error}"] if result.error else [])
 
 
+def _to_internet(test: TestResult) -> bool:
+    return test.name.startswith("data-plane[") and test.name.endswith(f"-> {INTERNET}]")
+
+
 def test_every_scenario_passes_at_head(tmp_path: Path) -> None:
     results = _run(vr_tree(Path(CHECKOUT)), tmp_path)
     assert {r.name: _failures(r) for r in results} == {r.name: [] for r in results}
+    probed = {r.name for r in results if any(_to_internet(t) for t in r.tests)}
+    assert {"fastlane/isolated", "fastlane/vpc-2tier", "fastlane/redundant-vpc"} <= probed
     vpn = {r.name: [t.outcome for t in r.tests if t.name.startswith("vpn[")] for r in results}
     assert vpn["fastlane/vpc-s2s-vpn"] == [Outcome.PASSED]  # the tunnel is up
     assert vpn["fastlane/vpc-ra-vpn"] == [Outcome.PASSED]
@@ -71,9 +79,13 @@ def test_removing_the_vpc_default_route_block_fails_the_vpc_scenarios(tmp_path: 
            if r.metadata["routers"].count(",") == 0 and "vpc" in n}
     assert vpc, "no non-redundant VPC scenario"
     for name, result in results.items():
-        expected = [t.name for t in result.tests if t.name.startswith("default-route[")]
+        expected = [t.name for t in result.tests
+                    if t.name.startswith("default-route[") or _to_internet(t)]
         assert _failures(result) == (expected if name in vpc else []), name
     evidence = next(t for t in results["fastlane/vpc-2tier"].tests
                     if t.name.startswith("default-route[")).evidence
     assert any("default via 172.16.0.1 dev eth1 table Table_eth1" in e.output for e in evidence)
+    probe = next(t for t in results["fastlane/vpc-2tier"].tests if _to_internet(t))
+    assert probe.outcome is Outcome.FAILED and "expected reachable" in probe.message
+    assert any(e.command.startswith(f"ip route get {INTERNET} ") for e in probe.evidence)
     assert all(t.outcome is not Outcome.ERROR for r in results.values() for t in r.tests)

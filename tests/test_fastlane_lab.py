@@ -50,7 +50,9 @@ def workspace(pkg_root: Path, tmp_path: Path) -> Iterator[Workspace]:
 
 
 def _by_check(result: SuiteResult) -> dict[str, Outcome]:
-    return {dict(t.properties).get("check", t.name): t.outcome for t in result.tests}
+    """Outcome per check (data-plane probes by their own names: there are several)."""
+    return {t.name if t.name.startswith("data-plane[") else dict(t.properties).get("check", t.name):
+            t.outcome for t in result.tests}
 
 
 def test_good_tree_passes_every_check(workspace: Workspace) -> None:
@@ -61,7 +63,8 @@ def test_good_tree_passes_every_check(workspace: Workspace) -> None:
         "default-route": Outcome.PASSED, "iptables-policy": Outcome.PASSED,
         "redundant-state": Outcome.SKIPPED, "vpn": Outcome.SKIPPED, "dhcp-dns": Outcome.PASSED,
         "services": Outcome.PASSED, "scripts": Outcome.PASSED, "processes": Outcome.PASSED,
-        "state": Outcome.PASSED}
+        "state": Outcome.PASSED, "data-plane[guest-web-1 -> 203.0.113.1]": Outcome.PASSED,
+        "data-plane[outsider -> 10.1.1.10]": Outcome.PASSED}
     assert "default via 172.16.0.1 dev eth1" in run.states["r-7-VM"].text("route")
     assert result.kind == "fastlane" and result.name == "fastlane/mini-vpc"
 
@@ -73,8 +76,9 @@ def test_broken_tree_fails_default_route_with_the_route_table(workspace: Workspa
     result = to_suite_result(run_scenario(load_scenario(MINI), broken, workspace))
     checks = _by_check(result)
     assert checks.pop("default-route") is Outcome.FAILED
+    assert checks.pop("data-plane[guest-web-1 -> 203.0.113.1]") is Outcome.FAILED
     assert set(checks.values()) == {Outcome.PASSED, Outcome.SKIPPED}
-    failed = next(t for t in result.tests if t.outcome is Outcome.FAILED)
+    failed = next(t for t in result.tests if t.name == "default-route[r-7-VM]")
     assert "no default via 172.16.0.1 dev eth1 (default routes there: none)" in failed.message
     assert any("10.1.1.0/24 dev eth2" in e.output for e in failed.evidence)
 
@@ -171,8 +175,10 @@ def test_vrtest_run_with_a_fastlane_environment(cli: Any, pkg_root: Path, tmp_pa
     lane = [r for r in records if r["kind"] == "fastlane"]
     assert [r["name"] for r in lane] == ["fastlane/mini-vpc"]
     failed = [t["name"] for t in lane[0]["tests"] if t["outcome"] == "failed"]
-    assert failed == ["default-route[r-7-VM]"]
-    assert "default-route[r-7-VM]" in (out / "summary.md").read_text().replace("\\", "")
+    assert failed == ["default-route[r-7-VM]", "data-plane[guest-web-1 -> 203.0.113.1]"]
+    summary = (out / "summary.md").read_text().replace("\\", "")
+    assert "default-route[r-7-VM]" in summary
+    assert "data-plane[guest-web-1 -> 203.0.113.1]" in summary.replace("&gt;", ">")
 
 
 def test_sweep_removes_what_a_killed_run_left(tmp_path: Path) -> None:

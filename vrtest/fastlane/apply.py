@@ -17,6 +17,11 @@ from typing import Any
 from vrtest.fastlane.sandbox import Router, SandboxError
 
 SCRIPT_TIMEOUT = 60.0
+# The template's /etc/sysctl.conf, as systemd-sysctl applies it at boot (ip_forward among
+# them), limited to the keys that belong to the router's network namespace: the rest
+# (kernel.*, vm.*, net.core.*) would change the host.
+SYSCTL = ("[ -f /etc/sysctl.conf ] && grep -E '^[[:space:]]*net\\.ipv[46]\\.' /etc/sysctl.conf"
+          " | tr -d ' \\t' | xargs -r sysctl -q -e -w >/dev/null || true")
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ def boot(router: Router, cmd_line: dict[str, Any], *,
 def boot_script(line: dict[str, Any]) -> str:
     """The shell commands init.sh / vpcrouter.sh run before postinit.sh, for this cmd_line."""
     kind = str(line["type"])
-    commands = []
+    commands = [SYSCTL]
     for nic in boot_nics(line):
         ip_key, mask_key = f"{nic}ip", f"{nic}mask"
         if line.get(ip_key) and line.get(mask_key):

@@ -18,6 +18,7 @@ from vrtest.fastlane.apply import StepOutcome, apply_bag, boot
 from vrtest.fastlane.backend import shared_checks
 from vrtest.fastlane.compiled import compiled_tree
 from vrtest.fastlane.ns import LedgerClosed
+from vrtest.fastlane.probes import make_endpoints, pin_first_hops, run_probes
 from vrtest.fastlane.sandbox import Router, SandboxError, SandboxGroup
 from vrtest.fastlane.scenario import Outside, Scenario
 from vrtest.fastlane.state import RouterState, capture
@@ -38,7 +39,8 @@ class ScenarioRun:
     states: dict[str, RouterState] = field(default_factory=dict)
     duration: float = 0.0
     error: str = ""
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (benchmarks)
+    # seconds per phase (benchmarks); "probes" runs within "checks"
+    phases: dict[str, float] = field(default_factory=dict)
 
     @contextlib.contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -97,11 +99,13 @@ def run_scenario(scenario: Scenario, tree: Path, ws: Workspace, tag: str = "a") 
 
 
 def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: float) -> None:
-    with run.phase("sandboxes"):
+    with run.phase("sandboxes"), ThreadPoolExecutor(max_workers=1) as pool:
+        making = pool.submit(make_endpoints, group, scenario.endpoints)  # while routers start
         routers = [group.add_router(r.name, r.index) for r in scenario.routers]
         for bridge, addresses in scenario.peer.items():
             for address in addresses:
                 group.peer_run(["ip", "addr", "add", address, "dev", bridge])
+        endpoints = making.result()
     with run.phase("scripts"):
         for definition, router in zip(scenario.routers, routers, strict=True):
             run.steps.append(boot(router, definition.boot, timeout=timeout))
@@ -125,8 +129,36 @@ def _drive(scenario: Scenario, group: SandboxGroup, run: ScenarioRun, timeout: f
         with run.phase("settle"):
             shells = [by_name[n] for n in scenario.redundant]
             checks.wait_for(lambda: _elected(shells), scenario.settle, ELECTION_POLL)
-    with run.phase("checks"):
+    with run.phase("checks"), ThreadPoolExecutor(max_workers=1) as probing:
+        # the probes run while the checks do: neither changes what the other reads (state
+        # capture drops iptables counters; probes only add conntrack and neighbour entries)
+        probes = probing.submit(_data_plane, scenario, routers, endpoints, run)
         _check(scenario, routers, run)
+        run.tests.extend(probes.result())
+
+
+def _data_plane(scenario: Scenario, routers: list[Router], endpoints: dict[str, str],
+                run: ScenarioRun) -> list[TestResult]:
+    """Pin ``via`` endpoints to the elected routers, then run the scenario's probes."""
+    if not scenario.probes:
+        return []
+    with run.phase("probes"):
+        return _probe_all(scenario, routers, endpoints)
+
+
+def _probe_all(scenario: Scenario, routers: list[Router],
+               endpoints: dict[str, str]) -> list[TestResult]:
+    roles: dict[str, tuple[str, int]] = {}
+    if any(e.via for e in scenario.endpoints):
+        by_name = {r.name: r for r in routers}
+        states = checks.redundant_states([by_name[n] for n in scenario.redundant])[0]
+        index = {r.name: r.index for r in scenario.routers}
+        for role in ("PRIMARY", "BACKUP"):
+            holders = [name for name, state in states.items() if state == role]
+            if len(holders) == 1:
+                roles[role.lower()] = (holders[0], index[holders[0]])
+    problems = pin_first_hops(scenario.endpoints, endpoints, roles)
+    return run_probes(scenario.probes, scenario.endpoints, endpoints, routers, problems)
 
 
 def _check(scenario: Scenario, routers: list[Router], run: ScenarioRun) -> None:

@@ -16,6 +16,7 @@ import yaml
 
 from vrtest.bundled import shipped_dir
 from vrtest.errors import ConfigError, UsageError
+from vrtest.fastlane.dataplane import Endpoint, Probe, parse_endpoints, parse_probes
 
 CHECK_KEYS = frozenset({"processes", "state"})
 SHARED_CHECKS = frozenset({"default-route", "iptables-policy", "redundant-state", "vpn",
@@ -70,6 +71,8 @@ class Scenario:
     outside: tuple[Outside, ...] = ()
     settle: float = 0.0
     nics: int = 4
+    endpoints: tuple[Endpoint, ...] = ()  # probe endpoints (data plane)
+    probes: tuple[Probe, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,13 +136,16 @@ def load_scenario(directory: Path) -> Scenario:
     nics = int(data.get("nics", 4))
     if not 1 <= nics <= MAX_NICS:
         raise ConfigError(f"must be 1..{MAX_NICS}", path=str(path), key="nics")
+    peer = {str(k): tuple(v) for k, v in (data.get("peer") or {}).items()}
+    endpoints = parse_endpoints(path, data.get("endpoints"), nics, peer)
     return Scenario(
         name=directory.name, path=directory, description=str(data.get("description", "")),
         areas=tuple(data.get("areas", ())), routers=routers,
-        peer={str(k): tuple(v) for k, v in (data.get("peer") or {}).items()},
-        steps=steps, expect=expect, redundant=redundant, primary=primary, skip=skip,
+        peer=peer, steps=steps, expect=expect, redundant=redundant, primary=primary, skip=skip,
         outside=outside,
-        settle=float(data.get("settle", 15 if redundant else 0)), nics=nics)
+        settle=float(data.get("settle", 15 if redundant else 0)), nics=nics,
+        endpoints=endpoints,
+        probes=parse_probes(path, data.get("probes"), endpoints, bool(redundant)))
 
 
 def _outside(path: Path, index: int, item: dict[str, Any]) -> Outside:
