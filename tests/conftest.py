@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from tests import leaks
 from vrtest.cli import main
 from vrtest.console import Console
 from vrtest.masking import SecretMasker, isolated_secrets
+
+if TYPE_CHECKING:
+    from vrtest.fastlane.runner import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -84,3 +88,23 @@ def cli(secrets: SecretMasker, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture(scope="session")
+def pkg_root() -> Path:
+    """The real VR package cache for fast-lane sandboxes (downloaded once, never installed)."""
+    from vrtest.fastlane.packages import package_root
+
+    return package_root()
+
+
+@pytest.fixture
+def workspace(pkg_root: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """A fast-lane workspace with a prefix unique to this test; asserts nothing is left behind."""
+    from tests.fastlane_helpers import leftovers
+    from vrtest.fastlane.runner import Workspace
+
+    prefix = f"vft{os.getpid() % 100000}{time.monotonic_ns() % 1000}"
+    ws = Workspace(pkg_root, tmp_path / "run" / prefix, prefix, script_timeout=20)
+    yield ws
+    assert leftovers(prefix, ws.run_dir) == []

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.fastlane_helpers import SCENARIOS, TREE, break_default_route, copy_tree, leftovers
-from vrtest.fastlane.packages import package_root
 from vrtest.fastlane.probes import make_endpoints
 from vrtest.fastlane.runner import Workspace, run_scenario, to_suite_result
 from vrtest.fastlane.sandbox import SandboxGroup
@@ -24,21 +22,6 @@ pytestmark = [pytest.mark.lab,
 MINI = SCENARIOS / "mini-vpc"
 OUT = "data-plane[guest-web-1 -> 203.0.113.1]"
 IN = "data-plane[outsider -> 10.1.1.10]"
-
-
-@pytest.fixture(scope="module")
-def pkg_root() -> Path:
-    """The real VR package cache (downloaded once per machine, never installed)."""
-    return package_root()
-
-
-@pytest.fixture
-def workspace(pkg_root: Path, tmp_path: Path) -> Iterator[Workspace]:
-    """A workspace with a prefix unique to this test; asserts nothing is left behind."""
-    prefix = f"vfp{os.getpid() % 100000}{time.monotonic_ns() % 1000}"
-    ws = Workspace(pkg_root, tmp_path / "run" / prefix, prefix, script_timeout=20)
-    yield ws
-    assert leftovers(prefix, ws.run_dir) == []
 
 
 def _probes(tree: Path, ws: Workspace) -> dict[str, TestResult]:

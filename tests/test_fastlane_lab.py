@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from vrtest.console import Console
 from vrtest.fastlane.__main__ import main as fastlane_main
 from vrtest.fastlane.lane import LaneRequest, run_fastlane
 from vrtest.fastlane.ns import sweep
-from vrtest.fastlane.packages import package_root
 from vrtest.fastlane.runner import Workspace, run_scenario, to_suite_result
 from vrtest.fastlane.sandbox import SandboxGroup
 from vrtest.fastlane.scenario import load_scenario
@@ -32,21 +30,6 @@ from vrtest.results import Outcome, SuiteResult
 pytestmark = [pytest.mark.lab,
               pytest.mark.skipif(os.geteuid() != 0, reason="needs root for namespaces")]
 MINI = SCENARIOS / "mini-vpc"
-
-
-@pytest.fixture(scope="module")
-def pkg_root() -> Path:
-    """The real VR package cache (downloaded once per machine, never installed)."""
-    return package_root()
-
-
-@pytest.fixture
-def workspace(pkg_root: Path, tmp_path: Path) -> Iterator[Workspace]:
-    """A workspace with a prefix unique to this test; asserts nothing is left behind."""
-    prefix = f"vft{os.getpid() % 100000}{time.monotonic_ns() % 1000}"
-    ws = Workspace(pkg_root, tmp_path / "run" / prefix, prefix, script_timeout=20)
-    yield ws
-    assert leftovers(prefix, ws.run_dir) == []
 
 
 def _by_check(result: SuiteResult) -> dict[str, Outcome]:
