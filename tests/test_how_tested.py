@@ -55,8 +55,8 @@ def test_the_simulator_runs_marvin_but_checks_no_routers() -> None:
 
 def test_the_local_lab_runs_no_marvin_and_reaches_routers_like_kvm() -> None:
     lines = how_lines({"how": _how("local", files=("x", "y"))})
-    assert lines[:2] == ["Changes: 2 file(s)", "Marvin: not run here (this environment has no "
-                         "management server to run suites against)"]
+    assert lines[:2] == ["Changes: 2 file(s)",
+                         "Marvin: not run here (marvin.enabled is false for local)"]
     assert "hypervisor host" in lines[2]
 
 
@@ -73,7 +73,28 @@ def test_summary_and_html_carry_the_how_escaped(tmp_path: Path) -> None:
     assert "- Changes: diff main...&lt;b&gt;x&lt;/b&gt;\\|y" in summary  # no live HTML or table
     page = (tmp_path / "report.html").read_text()
     assert "<li>Changes: diff main...&lt;b&gt;x&lt;/b&gt;|y</li>" in page
+    assert page.index('<ul id="how">') < page.index("<h2>Tests</h2>")  # read before the rows
 
 
 def test_runs_from_before_the_how_block_render_without_it() -> None:
     assert how_lines({"env": "lab-kvm"}) == []
+
+
+def test_a_lab_with_marvin_enabled_says_how_marvin_ran(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load((ENVS / "local.yaml").read_text())
+    data["marvin"]["enabled"] = True
+    descriptor = tmp_path / "lab-marvin.yaml"
+    descriptor.write_text(yaml.safe_dump(data))
+    env = load_environment(str(descriptor))
+    lines = how_lines({"how": how_tested(env, RunOptions(env=str(descriptor),
+                                                         output=tmp_path / "o"))})
+    assert lines[1].startswith("Marvin: nose with -a tags=advanced, zone local-zone")
+    assert "management server 127.0.0.1" in lines[1]
+
+
+def test_the_fast_lane_says_why_marvin_did_not_run() -> None:
+    lines = how_lines({"how": _how("fastlane", files=("a",))})
+    assert lines[1] == "Marvin: not run here (the fast lane runs the PR's scripts, not a zone)"
+    assert lines[2].startswith("VR checks: the PR's systemvm scripts applied to namespace routers")

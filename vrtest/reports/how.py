@@ -12,15 +12,15 @@ def how_lines(meta: dict[str, Any]) -> list[str]:
         return []
     lines = [f"Changes: {how.get('changes') or 'not recorded'}"]
     marvin = how.get("marvin")
-    if isinstance(marvin, dict):
+    if isinstance(marvin, dict) and "runner" in marvin:
         lines.append(
             f"Marvin: {marvin.get('runner')} with -a {marvin.get('filter')}, zone "
             f"{marvin.get('zone') or 'n/a'}, hypervisor {marvin.get('hypervisor') or 'n/a'}, "
             f"management server {marvin.get('server') or 'n/a'}, "
             f"{marvin.get('suite_timeout')} s per suite")
     else:
-        lines.append("Marvin: not run here (this environment has no management server to run "
-                     "suites against)")
+        why = marvin.get("not_run") if isinstance(marvin, dict) else None
+        lines.append(f"Marvin: not run here ({why or 'no management server'})")
     access = how.get("vr_access")
     if isinstance(access, dict):
         keys = f"; host keys: {access['host_keys']}" if access.get("host_keys") else ""

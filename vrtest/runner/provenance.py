@@ -20,9 +20,13 @@ def how_tested(env: Environment, options: RunOptions) -> dict[str, Any]:
             "marvin": _marvin(env), "vr_access": _vr_access(env)}
 
 
-def _marvin(env: Environment) -> dict[str, Any] | None:
-    if env.kind in ("lab", "fastlane") or env.management is None or not env.marvin.enabled:
-        return None
+def _marvin(env: Environment) -> dict[str, Any]:
+    if env.kind == "fastlane":
+        return {"not_run": "the fast lane runs the PR's scripts, not a zone"}
+    if env.management is None:
+        return {"not_run": "this environment has no management server"}
+    if not env.marvin.enabled:
+        return {"not_run": f"marvin.enabled is false for {env.name}"}
     settings = env.marvin
     return {"runner": settings.runner, "filter": attr_expression(settings),
             "zone": settings.zone or (env.zones[0].name if env.zones else ""),
