@@ -73,7 +73,8 @@ def test_summary_and_html_carry_the_how_escaped(tmp_path: Path) -> None:
     assert "- Changes: diff main...&lt;b&gt;x&lt;/b&gt;\\|y" in summary  # no live HTML or table
     page = (tmp_path / "report.html").read_text()
     assert "<li>Changes: diff main...&lt;b&gt;x&lt;/b&gt;|y</li>" in page
-    assert page.index('<ul id="how">') < page.index('<h2 id="tests-heading">Tests</h2>')  # read before the rows
+    tests_heading = page.index('<h2 id="tests-heading">Tests</h2>')
+    assert page.index('<ul id="how">') < tests_heading  # read before the rows
 
 
 def test_runs_from_before_the_how_block_render_without_it() -> None:
