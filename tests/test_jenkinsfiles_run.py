@@ -98,6 +98,17 @@ def test_pr_job_passes_parameters_as_single_words_and_never_runs_pr_text(tmp_pat
     assert not list(tmp_path.glob("pwned*"))
 
 
+def test_pr_job_comment_step_names_the_repo_from_ghprb_or_the_default(tmp_path: Path) -> None:
+    comment = next(s for s in _scripts("Jenkinsfile.pr") if "report comment" in s)
+    again = tmp_path / "again"
+    again.mkdir()
+    _bash(comment, tmp_path, _bin(tmp_path), PR_ID="887")
+    _bash(comment, again, _bin(again), PR_ID="887", ghprbGhRepository="shapeblue/cloudstack")
+    expected = ["report", "comment", "vrtest-out", "--pr", "887", "--github-repo"]
+    assert _calls(tmp_path) == [[*expected, "apache/cloudstack"]]
+    assert _calls(again) == [[*expected, "shapeblue/cloudstack"]]
+
+
 @pytest.mark.parametrize("previous", [False, True])
 def test_nightly_shard_passes_durations_only_when_last_night_left_them(tmp_path: Path,
                                                                        previous: bool) -> None:

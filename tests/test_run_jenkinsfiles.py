@@ -22,7 +22,7 @@ def test_pr_job_validates_the_pr_number_and_maps_exit_codes() -> None:
     text = (CI / "Jenkinsfile.pr").read_text()
     assert "==~ /^[0-9]+$/" in text
     assert 'vrtest run --pr "$PR_ID" --env "$VRTEST_ENV"' in text
-    assert "--body-file vrtest-out/summary.md" in text and "pullRequest.comment" in text
+    assert 'vrtest report comment vrtest-out --pr "$PR_ID"' in text
     assert "junit" in text and "report.html" in text
     for code, result in (("'1'", "UNSTABLE"), ("'143'", "ABORTED")):
         assert code in text and result in text

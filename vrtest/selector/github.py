@@ -61,14 +61,24 @@ def check_pr_number(value: str | int) -> int:
 
 def fetch_json(api: GitHubApi, url: str) -> tuple[Any, str | None]:
     """GET ``url``; return the decoded body and the ``rel=next`` link, mapping errors."""
+    return request_json(api, url)
+
+
+def request_json(api: GitHubApi, url: str, method: str = "GET",
+                 payload: Mapping[str, Any] | None = None) -> tuple[Any, str | None]:
+    """``method`` ``url`` (JSON ``payload``); the decoded body and the ``rel=next`` link."""
     headers = {"Accept": "application/vnd.github+json", "User-Agent": "vrtest",
                "X-GitHub-Api-Version": "2022-11-28"}
     if api.token:
         headers["Authorization"] = f"Bearer {api.token}"
-    request = urllib.request.Request(url, headers=headers)
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            body = json.loads(response.read().decode("utf-8"))
+            body = json.loads(response.read().decode("utf-8") or "null")
             match = _NEXT_LINK.search(response.headers.get("Link") or "")
             return body, match.group(1) if match else None
     except urllib.error.HTTPError as exc:
