@@ -184,3 +184,12 @@ def test_fast_import_rows_match_the_suite_result_rows(tmp_path: Path) -> None:
     assert fast == slow
     assert [row.outcome for row in fast] == ["failed", "flaky", "passed", "error", "not_run"]
     assert fast[0].evidence_digest and fast[1].flaky and fast[1].reruns == 1
+
+
+def test_plain_run_with_a_selection_plan_is_main_not_nightly(tmp_path: Path) -> None:
+    selection_plan = {"suites": [], "checks": ["default-route"], "not_run": [], "not_verified": []}
+    plain = load_run(write_run(tmp_path / "r", {"s.py::t": "passed"}, plan=selection_plan)).record
+    assert plain.kind == "main" and plain.plan == ""
+    cell = load_run(write_run(tmp_path / "c", {"s.py::t": "passed"}, plan="lab",
+                              cell="local-vpc")).record
+    assert cell.kind == "nightly" and cell.plan == "lab"
