@@ -193,3 +193,11 @@ def test_plain_run_with_a_selection_plan_is_main_not_nightly(tmp_path: Path) -> 
     cell = load_run(write_run(tmp_path / "c", {"s.py::t": "passed"}, plan="lab",
                               cell="local-vpc")).record
     assert cell.kind == "nightly" and cell.plan == "lab"
+
+
+def test_a_file_where_the_directory_should_be_is_named(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ConfigError) as info:
+        SqliteHistoryStore(tmp_path / "afile" / "sub" / "history.sqlite")
+    assert info.value.exit_code == ExitCode.CONFIG
+    assert f"{tmp_path / 'afile'} is a file, not a directory" in info.value.one_line()
