@@ -119,6 +119,9 @@ def test_find_run_dirs_walks_matrix_output(tmp_path: Path) -> None:
         find_run_dirs([tmp_path / "empty"])
     with pytest.raises(UsageError, match="no such directory"):
         find_run_dirs([tmp_path / "missing"])
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UsageError, match="a file, not a directory"):
+        find_run_dirs([tmp_path / "afile"])
 
 
 def test_old_schema_is_migrated_in_order(tmp_path: Path) -> None:

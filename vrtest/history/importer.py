@@ -36,7 +36,8 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if not path.is_dir():
-            raise UsageError(f"{path}: no such directory", hint="pass a run or matrix output dir")
+            what = "a file, not a directory" if path.exists() else "no such directory"
+            raise UsageError(f"{path}: {what}", hint="pass a run or matrix output dir")
         if _is_run_dir(path):
             found.append(path)
             continue
