@@ -258,3 +258,12 @@ def test_marvin_config_tightens_an_existing_files_mode(cli: CliRunner, tmp_path:
     assert result.code == 0, result.err
     assert stat.S_IMODE(output.stat().st_mode) == 0o600
     assert json.loads(output.read_text())["zones"][0]["name"] == "zim1"
+
+
+def test_show_json_masks_secrets_with_quotes_and_backslashes(cli: CliRunner) -> None:
+    quoted = {**KVM_SECRETS, "VRTEST_KVM_DB_PASSWORD": 'db "pw" \\ 9k'}
+    result = cli("env", "show", "lab-kvm", "--format", "json", "--envs-dir", str(ENVIRONMENTS),
+                 env=quoted)
+    assert result.code == 0, result.err
+    assert "db \\\"pw\\\"" not in result.out
+    assert json.loads(result.out)["database"]["password"] == "****"

@@ -148,3 +148,11 @@ def test_unknown_name_lists_known_with_did_you_mean(monkeypatch) -> None:
 def test_missing_path_is_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         find_descriptor(str(tmp_path / "nope.yaml"))
+
+
+def test_descriptor_that_is_a_directory_says_so(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    with pytest.raises(UsageError) as info:
+        find_descriptor(str(tmp_path / "dir.yaml"))
+    assert "is a directory" in info.value.one_line()
+    assert info.value.exit_code == 2

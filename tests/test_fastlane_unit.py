@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fastlane_helpers import SCENARIOS, TREE, copy_tree
+from tests.fastlane_helpers import SCENARIOS, TREE, copy_tree, git
 from vrtest.environment import load_environment
 from vrtest.errors import ConfigError, UsageError
 from vrtest.fastlane.apply import boot_nics, boot_script
@@ -19,7 +19,7 @@ from vrtest.fastlane.ns import require_root
 from vrtest.fastlane.scenario import list_scenarios, load_scenario, select_scenarios
 from vrtest.fastlane.select import scenarios_for
 from vrtest.fastlane.state import RouterState, diff_states, parse_capture
-from vrtest.fastlane.tree import vr_tree
+from vrtest.fastlane.tree import tree_at, vr_tree
 
 REPO_SUITES = Path(__file__).resolve().parent.parent / "suites" / "fastlane"
 
@@ -185,3 +185,14 @@ def test_compiled_tree_falls_back_to_the_tree_when_the_cache_is_unusable(tmp_pat
     tree = copy_tree(tmp_path / "checkout")
     (tmp_path / "not-a-dir").write_text("")
     assert compiled_tree(tree, tmp_path / "not-a-dir") == tree
+
+
+def test_unknown_base_ref_is_named(tmp_path: Path) -> None:
+    copy_tree(tmp_path / "cs")
+    git(tmp_path / "cs", "init", "-q")
+    git(tmp_path / "cs", "add", "-A")
+    git(tmp_path / "cs", "commit", "-qm", "base")
+    with pytest.raises(ConfigError) as info:
+        tree_at(tmp_path / "cs", "no-such-branch", tmp_path / "cache")
+    assert "unknown git ref 'no-such-branch'" in info.value.one_line()
+    assert "--base" in info.value.one_line()

@@ -119,6 +119,9 @@ def test_find_run_dirs_walks_matrix_output(tmp_path: Path) -> None:
         find_run_dirs([tmp_path / "empty"])
     with pytest.raises(UsageError, match="no such directory"):
         find_run_dirs([tmp_path / "missing"])
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UsageError, match="a file, not a directory"):
+        find_run_dirs([tmp_path / "afile"])
 
 
 def test_old_schema_is_migrated_in_order(tmp_path: Path) -> None:
@@ -184,3 +187,20 @@ def test_fast_import_rows_match_the_suite_result_rows(tmp_path: Path) -> None:
     assert fast == slow
     assert [row.outcome for row in fast] == ["failed", "flaky", "passed", "error", "not_run"]
     assert fast[0].evidence_digest and fast[1].flaky and fast[1].reruns == 1
+
+
+def test_plain_run_with_a_selection_plan_is_main_not_nightly(tmp_path: Path) -> None:
+    selection_plan = {"suites": [], "checks": ["default-route"], "not_run": [], "not_verified": []}
+    plain = load_run(write_run(tmp_path / "r", {"s.py::t": "passed"}, plan=selection_plan)).record
+    assert plain.kind == "main" and plain.plan == ""
+    cell = load_run(write_run(tmp_path / "c", {"s.py::t": "passed"}, plan="lab",
+                              cell="local-vpc")).record
+    assert cell.kind == "nightly" and cell.plan == "lab"
+
+
+def test_a_file_where_the_directory_should_be_is_named(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ConfigError) as info:
+        SqliteHistoryStore(tmp_path / "afile" / "sub" / "history.sqlite")
+    assert info.value.exit_code == ExitCode.CONFIG
+    assert f"{tmp_path / 'afile'} is a file, not a directory" in info.value.one_line()

@@ -57,3 +57,9 @@ def test_no_color_disables_colour() -> None:
 
     assert Console(Tty(), Tty(), environ={}).colour
     assert not Console(Tty(), Tty(), environ={"NO_COLOR": "1"}).colour
+
+
+def test_json_and_html_escaped_forms_are_masked_too(secrets) -> None:
+    register_secret('pw"<x>&\\y')
+    assert mask('{"p": "pw\\"<x>&\\\\y"}') == f'{{"p": "{MASK}"}}'
+    assert mask("<td>pw&quot;&lt;x&gt;&amp;\\y</td>") == f"<td>{MASK}</td>"

@@ -30,6 +30,7 @@ class FakeIssues:
     login: str = "vrtest-bot"
     comments: list[dict[str, Any]] = field(default_factory=list)
     seen: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    post_reply: Any = None  # when set, what a POST answers instead of the new comment
 
     def add(self, author: str, body: str) -> int:
         comment_id = 1000 + len(self.comments)
@@ -68,6 +69,8 @@ def _handler(fake: FakeIssues) -> type[BaseHTTPRequestHandler]:
                     return self._answer(200, fake.comments[:half], {"Link": link})
                 return self._answer(200, fake.comments[half:])
             if (self.command, path) == ("POST", f"{REPO}/issues/887/comments"):
+                if fake.post_reply is not None:
+                    return self._answer(201, fake.post_reply)
                 comment_id = fake.add(fake.login, payload["body"])
                 return self._answer(201, fake.comments[-1] | {"id": comment_id})
             if self.command == "PATCH" and path.startswith(f"{REPO}/issues/comments/"):
@@ -160,3 +163,12 @@ def test_no_token_bad_token_and_no_summary_are_one_line_errors(
     down = cli("report", "comment", str(run_dir), "--pr", "887", "--github-api",
                "http://127.0.0.1:9", env={"GITHUB_TOKEN": TOKEN})
     assert down.code == 3 and "unreachable" in down.err and "Traceback" not in down.err
+
+
+@pytest.mark.parametrize("reply", [{"message": "moved"}, ["not", "a", "comment"]])
+def test_an_answer_without_a_comment_id_is_a_one_line_error(
+        cli: CliRunner, issues: FakeIssues, run_dir: Path, reply: Any) -> None:
+    issues.post_reply = reply
+    result = _comment(cli, issues, run_dir)
+    assert result.code == 3 and "without a comment id" in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1

@@ -8,6 +8,8 @@ the logging filter, the error handler and the report writers call
 from __future__ import annotations
 
 import contextlib
+import html
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -24,10 +26,10 @@ class SecretMasker:
         self._lock = threading.Lock()
 
     def register(self, value: str) -> None:
-        """Remember a secret value so it is masked from now on."""
+        """Remember a secret value (and its JSON/HTML-escaped forms) so it is masked from now on."""
         if value and len(value) >= _MIN_SECRET_LENGTH:
             with self._lock:
-                self._secrets.add(value)
+                self._secrets.update(_escaped_forms(value))
 
     def mask(self, text: str) -> str:
         """Return ``text`` with every known secret replaced, longest first."""
@@ -45,6 +47,12 @@ class SecretMasker:
 
     def __len__(self) -> int:
         return len(self._secrets)
+
+
+def _escaped_forms(value: str) -> set[str]:
+    """The value as written raw, inside a JSON string and in HTML text or attributes."""
+    return {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+            html.escape(value), html.escape(value, quote=False)}
 
 
 _MASKER = SecretMasker()

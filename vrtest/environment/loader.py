@@ -74,6 +74,10 @@ def find_descriptor(ref: str, *, envs_dir: Path | None = None) -> Path:
     if candidate.suffix in SUFFIXES or os.sep in ref or (os.altsep and os.altsep in ref):
         if candidate.is_file():
             return candidate
+        if candidate.is_dir():
+            raise UsageError(
+                f"environment file {ref} is a directory", hint="give a .yaml descriptor file"
+            )
         raise UsageError(f"environment file {ref} does not exist")
     known = discover(envs_dir)
     if ref in known:

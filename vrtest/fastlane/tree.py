@@ -48,7 +48,11 @@ def tree_at(checkout: Path, ref: str, cache_dir: Path) -> Path:
     """Extract ``systemvm/debian`` at git ``ref`` into the cache (once per commit)."""
     if not re.fullmatch(r"[\w./@^~{}-]+", ref) or ref.startswith("-"):
         raise UsageError(f"not a git ref: {ref!r}", hint="give a branch, tag or commit")
-    commit = _git(checkout, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    try:
+        commit = _git(checkout, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except ConfigError:
+        raise ConfigError(f"unknown git ref {ref!r}", path=str(checkout),
+                          hint="fetch it first or check the spelling of --base") from None
     target = cache_dir / "trees" / commit[:12]
     if not (target / "systemvm" / "debian").is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)

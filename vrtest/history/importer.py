@@ -36,7 +36,8 @@ def find_run_dirs(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if not path.is_dir():
-            raise UsageError(f"{path}: no such directory", hint="pass a run or matrix output dir")
+            what = "a file, not a directory" if path.exists() else "no such directory"
+            raise UsageError(f"{path}: {what}", hint="pass a run or matrix output dir")
         if _is_run_dir(path):
             found.append(path)
             continue
@@ -87,7 +88,7 @@ def load_run(directory: Path, *, kind: str | None = None) -> LoadedRun:
         branch=str(meta.get("branch") or ""),
         title=mask(str(meta.get("title") or "")),
         cell=str(meta.get("cell") or ""),
-        plan=str(meta.get("plan") or ""),
+        plan=_matrix_plan(meta),
         source=str(directory),
         digest=_digest(directory),
         suites=tuple(suites),
@@ -253,7 +254,13 @@ def _kind(explicit: Any, pr: int | None, meta: dict[str, Any]) -> str:
         return str(explicit)
     if pr is not None:
         return "pr"
-    return "nightly" if meta.get("plan") or meta.get("cell") else "main"
+    return "nightly" if _matrix_plan(meta) or meta.get("cell") else "main"
+
+
+def _matrix_plan(meta: dict[str, Any]) -> str:
+    """The matrix plan's name; a plain run's ``plan`` is its selection plan (a dict), not a name."""
+    plan = meta.get("plan")
+    return plan if isinstance(plan, str) else ""
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -39,6 +39,14 @@ def _enable_wal(conn: sqlite3.Connection, deadline: float) -> None:
             time.sleep(0.02)
 
 
+def _why_not(path: Path, exc: OSError) -> str:
+    """The OS reason, naming the regular file that stands where a directory must be."""
+    for parent in reversed(path.parents):
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, not a directory"
+    return str(exc.strerror)
+
+
 class SqliteHistoryStore:
     """:class:`vrtest.history.store.HistoryStore` on SQLite (WAL, busy timeout, migrations)."""
 
@@ -63,7 +71,7 @@ class SqliteHistoryStore:
             raise ConfigError(f"cannot open history database: {exc}", path=str(path),
                               hint=hint) from exc
         except OSError as exc:
-            raise ConfigError(f"cannot create history database: {exc.strerror}",
+            raise ConfigError(f"cannot create history database: {_why_not(path, exc)}",
                               path=str(path), hint=hint) from exc
 
     def _migrate(self) -> None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from vrtest.errors import UsageError
+from vrtest.errors import UnreachableError, UsageError
 from vrtest.selector.github import GitHubApi, request_json
 
 LIMIT = 65_536  # GitHub's maximum comment body
@@ -50,10 +50,18 @@ def post_summary(api: GitHubApi, pr: int, summary: str, key: str) -> Posted:
     if existing is not None:
         url = f"{api.base_url}/repos/{api.repo}/issues/comments/{existing}"
         answer, _ = request_json(api, url, "PATCH", {"body": body})
-        return Posted("updated", existing, str(answer.get("html_url", "")))
+        return Posted("updated", _comment_id(api, answer), str(answer.get("html_url", "")))
     url = f"{api.base_url}/repos/{api.repo}/issues/{pr}/comments"
     answer, _ = request_json(api, url, "POST", {"body": body})
-    return Posted("created", int(answer["id"]), str(answer.get("html_url", "")))
+    return Posted("created", _comment_id(api, answer), str(answer.get("html_url", "")))
+
+
+def _comment_id(api: GitHubApi, answer: Any) -> int:
+    """The id of the comment GitHub says it wrote; anything else is not a GitHub REST API."""
+    if isinstance(answer, dict) and isinstance(answer.get("id"), int):
+        return int(answer["id"])
+    raise UnreachableError(f"GitHub API {api.base_url} answered without a comment id",
+                           hint="check that --github-api is the GitHub REST API")
 
 
 def _own_comment(api: GitHubApi, pr: int, tag: str) -> int | None:
