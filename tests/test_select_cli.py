@@ -144,3 +144,14 @@ def test_help_has_examples(cli, capsys: pytest.CaptureFixture[str]) -> None:
     result = cli("select", "--help")
     out = capsys.readouterr().out
     assert result.code == 0 and "examples:" in out and "--files-from" in out
+
+
+def test_an_empty_change_list_warns_instead_of_passing_silently(cli, tmp_path) -> None:
+    empty = tmp_path / "changed.txt"
+    empty.write_text("")
+    result = cli("select", "--files-from", str(empty), "--format", "json")
+    assert result.code == 0
+    assert any("no changed files were given" in w for w in json.loads(result.out)["warnings"])
+    assert "no changed files were given" in result.err
+    docs = cli("select", "--files", "docs/README.md", "--format", "json")  # a real non-VR change
+    assert json.loads(docs.out)["warnings"] == []

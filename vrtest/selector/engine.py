@@ -179,6 +179,12 @@ def select(
     selector = Selector(rules or load_rules(), catalog or snapshot_catalog())
     for path in changes.paths:
         selector.add_path(path)
+    if not changes.paths and changes.source.get("kind") != "all":
+        # Not "no VR impact": no change at all usually means a broken CI step (empty diff file,
+        # wrong range); say so, so a green run is never mistaken for a verified one.
+        selector.picks.warnings.append(
+            "no changed files were given: nothing to select (is the change source right? an "
+            "empty --files-from file, a --diff range with no commits, a PR with no files)")
     if changes.source.get("kind") == "all":
         selector.add_vr_set("all: the whole VR set was asked for")
     if changes.source.get("truncated"):
