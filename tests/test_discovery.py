@@ -107,3 +107,21 @@ def test_integration_port_sends_no_signature(api: FakeApi) -> None:
     with pytest.raises(ConfigError):  # the fake requires signatures, like the 8080 port
         open_client.request("listRouters")
     assert "signature" not in api.requests[-1] and "apiKey" not in api.requests[-1]
+
+
+def test_a_wrong_api_url_that_answers_404_names_the_setting(tmp_path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cloudstack/api"  # wrong path
+        with pytest.raises(ConfigError, match="answered 404 Not Found") as caught:
+            discover_routers(CloudStackClient(url, "k", "s", timeout=5))
+        assert "management.api_url" in caught.value.one_line()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -70,6 +70,11 @@ class CloudStackClient:
                     f"CloudStack API at {self.api_url} rejected the API key or signature",
                     hint="check management.api_key/secret_key in the environment descriptor",
                 ) from None
+            if exc.code == 404 and b"errorresponse" not in body:  # not CloudStack answering
+                raise ConfigError(
+                    f"{self.api_url} answered 404 Not Found ({command}): not a CloudStack API",
+                    hint="check management.api_url (http://HOST:8080/client/api)",
+                ) from None
             return body or json.dumps({"errorresponse": {"errorcode": exc.code,
                                                           "errortext": exc.reason}}).encode()
         except (urllib.error.URLError, OSError) as exc:
