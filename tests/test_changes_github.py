@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.loopback import serve
 from vrtest.errors import ExitCode, UnreachableError, UsageError
 from vrtest.selector.github import GitHubApi, check_pr_number, from_pull_request
 
@@ -70,13 +70,9 @@ def make_handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
     fake = FakeGitHub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(fake))
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with serve(make_handler(fake)) as base:
+        fake.base = base
+        yield fake
 
 
 def api(fake: FakeGitHub, token: str | None = None) -> GitHubApi:

@@ -4,10 +4,9 @@ real HTTP server on loopback standing in for GitHub's issue-comments API."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -15,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import CliRunner
+from tests.loopback import serve
 from tests.test_report_content import _marvin, _write_run
 from vrtest.reports import write_reports
 
@@ -92,13 +92,9 @@ def _handler(fake: FakeIssues) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def issues() -> Iterator[FakeIssues]:
     fake = FakeIssues()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with serve(_handler(fake)) as base:
+        fake.base = base
+        yield fake
 
 
 @pytest.fixture

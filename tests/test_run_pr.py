@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import CliRunner
+from tests.loopback import serve
 from tests.run_support import make_checkout, standin_environ, write_env
 
 TITLE = "Fix `routes` | <script>alert(1)</script> [x](javascript:alert(1)) @admin"
@@ -41,14 +41,8 @@ class _GitHub(BaseHTTPRequestHandler):
 @pytest.fixture
 def github() -> Iterator[str]:
     """Base URL of the fake API."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _GitHub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_GitHub) as base:
+        yield base
 
 
 def test_pr_run_records_the_pr_and_escapes_its_title(cli: CliRunner, tmp_path: Path,
