@@ -9,7 +9,7 @@ from pathlib import Path
 from vrtest.console import Console
 from vrtest.errors import ExitCode, UsageError
 from vrtest.history.importer import load_run
-from vrtest.history.store import HistoryStore, default_history_path, open_store
+from vrtest.history.store import existing_store, open_store
 from vrtest.matrix.cells import Cell, pick_cell, plan_cells
 from vrtest.matrix.envfacts import EnvFacts, find_descriptor, load_env_facts
 from vrtest.matrix.execute import SubprocessExecutor, run_cells
@@ -139,16 +139,8 @@ def _list(cells: list[Cell], console: Console, fmt: str) -> int:
     return int(ExitCode.OK)
 
 
-def _open_history(args: argparse.Namespace, *, create: bool) -> HistoryStore | None:
-    path = args.history or default_history_path()
-    if not create and not path.exists():
-        return None
-    return open_store(path)
-
-
 def _import(args: argparse.Namespace, cells: list[Cell], console: Console) -> None:
-    store = _open_history(args, create=True)
-    assert store is not None
+    store = open_store(args.history)
     try:
         for cell in cells:
             directory = args.output / cell.id
@@ -166,12 +158,8 @@ def _cell_exit(spec: MatrixSpec, plan: Plan, cells: list[Cell], args: argparse.N
 
 def _report(spec: MatrixSpec, plan: Plan, cells: list[Cell], args: argparse.Namespace,
             console: Console) -> int:
-    store = _open_history(args, create=False)
-    try:
+    with existing_store(args.history) as store:
         report = collect(spec, plan, cells, args.output, store=store)
-    finally:
-        if store is not None:
-            store.close()
     for path in write_reports(report, args.output):
         console.info(f"wrote {path}")
     red = report.red()

@@ -13,7 +13,7 @@ from vrtest.history.baseline import (
     classify,
 )
 from vrtest.history.importer import suite_rows
-from vrtest.history.store import default_history_path, open_store
+from vrtest.history.store import existing_store
 from vrtest.results import SuiteResult
 
 JUNIT_PROPERTY = "vrtest.baseline"  # junit.xml property carrying new | known | flaky
@@ -38,14 +38,9 @@ def classify_results(
     failures = failing_tests(suites)
     if not failures:
         return []
-    path = Path(history) if history else default_history_path()
-    if not path.exists():
-        return classify(failures, {}, env, policy)
-    store = open_store(path)
-    try:
-        baseline = store.baseline(env, failures, kinds=policy.kinds, last=policy.last)
-    finally:
-        store.close()
+    with existing_store(history) as store:
+        baseline = (store.baseline(env, failures, kinds=policy.kinds, last=policy.last)
+                    if store else {})
     return classify(failures, baseline, env, policy)
 
 
@@ -53,28 +48,16 @@ def suite_durations(
     env: str, *, history: Path | str | None = None, last: int = 10
 ) -> dict[str, float]:
     """Mean recent duration per suite name in ``env`` ({} without history): for ``--shard``."""
-    path = Path(history) if history else default_history_path()
-    if not path.exists():
-        return {}
-    store = open_store(path)
-    try:
-        return store.suite_durations(env, last=last)
-    finally:
-        store.close()
+    with existing_store(history) as store:
+        return store.suite_durations(env, last=last) if store else {}
 
 
 def likely_failures_first(
     suites: Sequence[str], env: str, *, history: Path | str | None = None, last: int = 10
 ) -> list[str]:
     """``suites`` reordered: those that failed most in ``env``'s recent runs first (stable)."""
-    path = Path(history) if history else default_history_path()
-    if not path.exists():
-        return list(suites)
-    store = open_store(path)
-    try:
-        rates = store.suite_failure_rates(env, last=last)
-    finally:
-        store.close()
+    with existing_store(history) as store:
+        rates = store.suite_failure_rates(env, last=last) if store else {}
     return sorted(suites, key=lambda name: -rates.get(name, 0.0))
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -80,3 +81,18 @@ def open_store(path: Path | str | None = None) -> HistoryStore:
     from vrtest.history.sqlite import SqliteHistoryStore
 
     return SqliteHistoryStore(Path(path) if path else default_history_path())
+
+
+@contextlib.contextmanager
+def existing_store(path: Path | str | None = None) -> Iterator[HistoryStore | None]:
+    """The store at ``path`` (or the default) if it exists, else None; never creates one.
+    Closed when the block ends."""
+    where = Path(path) if path else default_history_path()
+    if not where.exists():
+        yield None
+        return
+    store = open_store(where)
+    try:
+        yield store
+    finally:
+        store.close()
