@@ -6,16 +6,13 @@ the matrix cells, so a PR run and a nightly never share a zone at once.
 
 from __future__ import annotations
 
-import re
-
 from vrtest.environment.model import Environment
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+from vrtest.naming import safe_name
 
 
 def zone_lock_name(env_name: str, zone: str) -> str:
     """``vrtest-zone-<env>-<zone>``, reduced to characters safe in any Jenkins resource name."""
-    return _UNSAFE.sub("-", f"vrtest-zone-{env_name}-{zone or 'default'}")
+    return safe_name(f"vrtest-zone-{env_name}-{zone or 'default'}")
 
 
 def environment_lock_name(env: Environment) -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from vrtest.errors import UnreachableError, UsageError
+from vrtest.reports.markdown import LIMIT  # GitHub's maximum comment body
 from vrtest.selector.github import GitHubApi, request_json
 
-LIMIT = 65_536  # GitHub's maximum comment body
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]+")
 
 

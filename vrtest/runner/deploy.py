@@ -10,6 +10,7 @@ from typing import Any
 
 from vrtest.console import Console
 from vrtest.environment import DeployStep
+from vrtest.naming import safe_name
 from vrtest.results import SuiteResult
 from vrtest.runner.process import ChildRegistry, run_process
 from vrtest.runner.store import RunStore, mask_file
@@ -53,7 +54,7 @@ def _checked(key: str, value: str) -> str:
 
 def log_name(index: int, step_name: str) -> str:
     """``01-build-packages.log``: numbered in step order, no spaces, never a path."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", step_name).strip(".-") or "step"
+    slug = safe_name(step_name).strip(".-") or "step"
     return f"{index:02d}-{slug}.log"
 
 
