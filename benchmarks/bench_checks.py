@@ -27,7 +27,7 @@ import paramiko
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import sshlab
-from tests.fake_cloudstack import FakeApi, host_item, router_item, serve
+from tests.fake_cloudstack import FakeApi, one_host_zone, serve
 from vrtest.access import AccessPool, AccessSettings, HopLogin
 from vrtest.access.shells import quote_argv, ssh_command_argv
 from vrtest.checks.registry import CHECKS
@@ -190,12 +190,7 @@ def main() -> int:
     lab = build(args.routers)
     print(f"topology: {args.routers} routers up in {time.perf_counter() - clock:.1f}s")
     try:
-        api = FakeApi("bench-key", "bench-secret")
-        api.items = {
-            "listRouters": [router_item(name, i, linklocal=ip, vpc=f"vpc-{i}")
-                            for i, (name, ip) in enumerate(lab.routers.items(), start=1)],
-            "listHosts": [host_item("host-1", lab.hop_ip)],
-        }
+        api = one_host_zone("bench-key", "bench-secret", lab.routers, lab.hop_ip)
         with serve(api):
             elapsed, summary = vrtest_run(lab, api, args.workers)
             print(f"vrtest: {args.routers} routers x {len(CHECKS)} checks in {elapsed:.2f}s "

@@ -125,3 +125,15 @@ def host_item(host_id: str, address: str) -> dict[str, Any]:
     """One listHosts item."""
     return {"id": host_id, "name": f"kvm-{host_id}", "ipaddress": address, "type": "Routing",
             "hypervisor": "KVM", "state": "Up", "resourcestate": "Enabled"}
+
+
+def one_host_zone(api_key: str, secret_key: str, routers: dict[str, str],
+                  hop_ip: str) -> FakeApi:
+    """An API for routers (name -> link-local IP, each in its own VPC) on one host at ``hop_ip``."""
+    api = FakeApi(api_key, secret_key)
+    api.items = {
+        "listRouters": [router_item(name, number, linklocal=ip, vpc=f"vpc-{number}")
+                        for number, (name, ip) in enumerate(routers.items(), start=1)],
+        "listHosts": [host_item("host-1", hop_ip)],
+    }
+    return api

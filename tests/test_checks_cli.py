@@ -13,7 +13,7 @@ import yaml
 
 from tests import sshlab
 from tests.conftest import REPO_ROOT, CliRunner
-from tests.fake_cloudstack import FakeApi, host_item, router_item, serve
+from tests.fake_cloudstack import FakeApi, one_host_zone, serve
 
 CHECKS = ("--check", "default-route", "--check", "iptables-policy", "--check", "services")
 
@@ -37,12 +37,7 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zone]:
         sshlab.make_vpc_router(lab, "r-1-VM")
         sshlab.make_vpc_router(lab, "r-2-VM", default_route=False)  # the 2015 regression
         lab.stop_sshd("r-3-VM")
-        api = FakeApi("zone-key", "zone-secret-value")
-        api.items = {
-            "listRouters": [router_item(name, number, linklocal=ip, vpc=f"vpc-{number}")
-                            for number, (name, ip) in enumerate(lab.routers.items(), start=1)],
-            "listHosts": [host_item("host-1", lab.hop_ip)],
-        }
+        api = one_host_zone("zone-key", "zone-secret-value", lab.routers, lab.hop_ip)
         with serve(api):
             envs_dir = tmp_path_factory.mktemp("envs")
             write_descriptor(envs_dir, lab, api)
