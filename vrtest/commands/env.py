@@ -17,7 +17,7 @@ from vrtest.environment.loader import (
     inspect_descriptor,
     load_environment,
 )
-from vrtest.environment.locks import environment_lock_name
+from vrtest.environment.locks import environment_lock_name, lock_zone
 from vrtest.environment.marvin_config import render_marvin_config, write_private
 from vrtest.environment.marvin_import import import_marvin_config
 from vrtest.environment.schema import build_schema
@@ -221,7 +221,7 @@ def print_lock_name(args: argparse.Namespace, console: Console) -> int:
     env = inspection.environment
     name = environment_lock_name(env)
     if args.format == "json":
-        console.print_json({"env": env.name, "zone": env.zones[0].name if env.zones else "",
+        console.print_json({"env": env.name, "zone": lock_zone(env),
                             "lock": name})
     else:
         console.print(name)

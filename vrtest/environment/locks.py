@@ -15,6 +15,11 @@ def zone_lock_name(env_name: str, zone: str) -> str:
     return safe_name(f"vrtest-zone-{env_name}-{zone or 'default'}")
 
 
+def lock_zone(env: Environment) -> str:
+    """The zone runs of ``env`` are serialised on: its first ("" when it names none)."""
+    return env.zones[0].name if env.zones else ""
+
+
 def environment_lock_name(env: Environment) -> str:
-    """The lock of the zone runs of ``env`` are serialised on (its first zone)."""
-    return zone_lock_name(env.name, env.zones[0].name if env.zones else "")
+    """The lock of that zone."""
+    return zone_lock_name(env.name, lock_zone(env))

@@ -29,7 +29,7 @@ def _marvin(env: Environment) -> dict[str, Any]:
         return {"not_run": f"marvin.enabled is false for {env.name}"}
     settings = env.marvin
     return {"runner": settings.runner, "filter": attr_expression(settings),
-            "zone": settings.zone or (env.zones[0].name if env.zones else ""),
+            "zone": settings.zone or "",  # the descriptor's first zone unless it names one
             "hypervisor": settings.hypervisor or env.hypervisor,
             "suite_timeout": settings.suite_timeout,
             "server": env.management.address}
