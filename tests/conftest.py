@@ -42,7 +42,7 @@ CliRunner = Callable[..., CliResult]
 def _no_stranded_processes() -> Iterator[None]:
     """Every lab fixture removes its processes by PID: at the end nothing may be left running
     in a namespace the tests deleted (such leftovers are killed, then reported as an error)."""
-    since = leaks.start_ticks(os.getpid()) or 0
+    since = leaks.start_time(os.getpid()) or 0
     yield
     if os.geteuid() != 0:
         return

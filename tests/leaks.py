@@ -6,15 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vrtest.lab.netns import start_time
+
 NETNS_DIR = Path("/run/netns")
 
 
-def start_ticks(pid: int) -> int | None:
-    """Start time of ``pid`` in clock ticks since boot, or None when it is gone."""
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def _netns_inode(pid: int | str) -> int | None:
@@ -43,7 +39,7 @@ def stranded(since: int) -> dict[int, str]:
         if not entry.name.isdigit():
             continue
         pid = int(entry.name)
-        started, inode = start_ticks(pid), _netns_inode(pid)
+        started, inode = start_time(pid), _netns_inode(pid)
         if started is None or started < since or inode is None or inode in live:
             continue
         try:

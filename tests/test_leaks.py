@@ -16,7 +16,7 @@ def test_a_process_in_a_deleted_namespace_is_found_and_others_are_not() -> None:
     if os.geteuid() != 0:
         pytest.skip("needs root (network namespaces)")
     name = f"vleak{os.getpid() % 100000}"
-    since = leaks.start_ticks(os.getpid()) or 0
+    since = leaks.start_time(os.getpid()) or 0
     subprocess.run(["ip", "netns", "add", name], check=True)
     inside = subprocess.Popen(["ip", "netns", "exec", name, "sleep", "60"])
     outside = subprocess.Popen(["sleep", "60"])
